@@ -1,0 +1,36 @@
+namespace Parley.Protocol.Crypto;
+
+/// <summary>
+/// Domain-separation labels of PARLEY-PQ1. Every derivation and signature names its use, so that
+/// output of one use is never valid input to another. Changing any of these breaks compatibility.
+/// </summary>
+public static class Labels
+{
+    /// <summary>Prefix of every HKDF info string of the suite.</summary>
+    public const string SuitePrefix = "PARLEY-PQ1 ";
+    /// <summary>Hybrid KEM combiner.</summary>
+    public const string HybridKem = "hybrid-kem v1";
+    /// <summary>Composite signature message prefix.</summary>
+    public const string CompositeSignature = "composite-signature v1";
+    /// <summary>FIPS 204 context string given to ML-DSA inside composite signatures.</summary>
+    public const string MlDsaContext = "PARLEY-PQ1";
+    /// <summary>Key wrapping AAD.</summary>
+    public const string KeyWrap = "key-wrap v1";
+    /// <summary>Sealed box (AES-256-GCM of a small payload) AAD prefix.</summary>
+    public const string SealedBox = "sealed-box v1";
+    /// <summary>Key of a payload sealed to a hybrid KEM public key.</summary>
+    public const string HybridSeal = "hybrid-seal v1";
+
+    /// <summary>"PARLEY-PQ1 " || <paramref name="label"/> || 0x00 || <paramref name="context"/>: the HKDF info
+    /// or AEAD associated data for one use. The zero byte keeps label and context parseable.</summary>
+    public static byte[] Bind(string label, ReadOnlySpan<byte> context)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        var prefixLength = System.Text.Encoding.ASCII.GetByteCount(SuitePrefix) + System.Text.Encoding.ASCII.GetByteCount(label);
+        var bound = new byte[prefixLength + 1 + context.Length];
+        var written = System.Text.Encoding.ASCII.GetBytes(SuitePrefix, bound);
+        System.Text.Encoding.ASCII.GetBytes(label, bound.AsSpan(written));
+        context.CopyTo(bound.AsSpan(prefixLength + 1));
+        return bound;
+    }
+}
