@@ -1,0 +1,141 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Health;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Hosting;
+
+/// <summary>Raised when the server cannot start because its configuration is wrong (a usage error).</summary>
+public sealed class ServerConfigurationException(string message) : Exception(message);
+
+/// <summary>A started server.</summary>
+public sealed class RunningServer(WebApplication app) : IAsyncDisposable
+{
+    /// <summary>The application.</summary>
+    public WebApplication App { get; } = app;
+
+    /// <summary>The addresses actually bound (with the real port when 0 was asked for).</summary>
+    public IReadOnlyList<Uri> Addresses { get; } =
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+
+    /// <summary>Stops the server.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>Builds and starts the Parley server: the HTTP API, the web client and storage.</summary>
+public static class ParleyHost
+{
+    /// <summary>Builds the application; throws <see cref="ServerConfigurationException"/> for bad options.</summary>
+    public static WebApplication Build(ServerOptions options)
+    {
+        var tls = options.TlsCertificatePath is not null;
+        if (tls != (options.TlsKeyPath is not null))
+            throw new ServerConfigurationException("--tls-cert and --tls-key go together.");
+        var (addresses, error) = ListenAddresses.Parse(options.Urls, tls);
+        if (error is not null) throw new ServerConfigurationException(error);
+        var certificate = tls ? LoadCertificate(options.TlsCertificatePath!, options.TlsKeyPath!) : null;
+        var data = DataDirectory.Open(options.DataDirectory);
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(ParleyHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.WebHost.UseStaticWebAssets();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var address in addresses!)
+            {
+                var host = address.Url.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(address.Url.Host.Trim('[', ']'));
+                kestrel.Listen(host, address.Url.Port, listen =>
+                {
+                    if (address.IsHttps) listen.UseHttps(certificate!);
+                });
+            }
+        });
+        ConfigureLogging(builder.Logging, options);
+
+        builder.Services.AddSingleton(data);
+        builder.Services.AddDbContext<ParleyDbContext>(db => ParleyDbContext.UseSqlite(db, data));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("v1");
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHsts();
+        app.Use(SecurityHeaders);
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealthApi();
+        // Unknown API paths answer with problem details, not with the web client.
+        app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."));
+        app.MapStaticAssets();
+        app.MapFallbackToFile("index.html");
+        return app;
+    }
+
+    /// <summary>Builds, migrates the database and starts listening.</summary>
+    public static async Task<RunningServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var app = Build(options);
+        await InitializeStorageAsync(app.Services, cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new RunningServer(app);
+    }
+
+    /// <summary>Applies migrations and records the installation on first start.</summary>
+    public static async Task InitializeStorageAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDbContext>();
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (!await db.Instance.AnyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            db.Instance.Add(new ServerInstance { InstanceId = Guid.NewGuid(), CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(options.MinimumLogLevel);
+        // EF Core logs SQL text at Information; parameters are never logged (no sensitive data logging).
+        logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        if (options.LogFormat == LogFormat.Json) logging.AddJsonConsole(json => json.UseUtcTimestamp = true);
+        else logging.AddSimpleConsole(text => { text.SingleLine = true; text.UseUtcTimestamp = true; });
+    }
+
+    private static X509Certificate2 LoadCertificate(string certificatePath, string keyPath)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        }
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+        {
+            throw new ServerConfigurationException($"Cannot load the TLS certificate: {e.Message}");
+        }
+    }
+
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        // Blazor WebAssembly needs 'wasm-unsafe-eval'; nothing else is loaded from elsewhere.
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+        return next();
+    }
+}
