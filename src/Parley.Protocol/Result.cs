@@ -23,6 +23,14 @@ public enum ProtocolErrorCode
     TrailingData,
     /// <summary>A size or count exceeds what the format allows.</summary>
     LimitExceeded,
+    /// <summary>A certificate is past its validity.</summary>
+    Expired,
+    /// <summary>A certificate is not valid yet.</summary>
+    NotYetValid,
+    /// <summary>A certificate or device has been revoked.</summary>
+    Revoked,
+    /// <summary>A signer has no authority for what it signed: unknown root, not an officer, or another delegation's officer.</summary>
+    Untrusted,
 }
 
 /// <summary>A typed, human-readable reason for rejecting input. Never carries secret material.</summary>

@@ -20,6 +20,14 @@ public static class Labels
     public const string SealedBox = "sealed-box v1";
     /// <summary>Key of a payload sealed to a hybrid KEM public key.</summary>
     public const string HybridSeal = "hybrid-seal v1";
+    /// <summary>Key that seals a user's private keys, derived from the password.</summary>
+    public const string PasswordMasterKey = "password-master-key v1";
+    /// <summary>Secret that authenticates a user to the server, derived from the password.</summary>
+    public const string PasswordAuth = "password-auth v1";
+    /// <summary>Associated data of a sealed identity private key.</summary>
+    public const string IdentityKey = "identity-key v1";
+    /// <summary>Associated data of sealed local device keys.</summary>
+    public const string DeviceKeys = "device-keys v1";
 
     /// <summary>"PARLEY-PQ1 " || <paramref name="label"/> || 0x00 || <paramref name="context"/>: the HKDF info
     /// or AEAD associated data for one use. The zero byte keeps label and context parseable.</summary>

@@ -1,5 +1,5 @@
 using System.Formats.Cbor;
-using Parley.Protocol.Encoding;
+using Parley.Protocol.Formats;
 
 namespace Parley.Protocol.Streams;
 

@@ -1,6 +1,6 @@
 using System.Formats.Cbor;
 
-namespace Parley.Protocol.Encoding;
+namespace Parley.Protocol.Formats;
 
 /// <summary>A structure with one canonical byte encoding, for everything that is signed or hashed.</summary>
 /// <typeparam name="TSelf">The implementing type.</typeparam>
