@@ -51,7 +51,8 @@ public sealed class PasswordKeys : IDisposable
     public ReadOnlySpan<byte> AuthSecret => _authSecret;
 
     /// <summary>
-    /// stretched = Argon2id(password (UTF-8, NFC), salt, m, t, p, 32 bytes);
+    /// stretched = Argon2id(password (UTF-8 of its Unicode NFC form, so that "é" typed as one or two
+    /// code points signs in alike on every client), salt, m, t, p, 32 bytes);
     /// master key = HKDF-SHA-384(stretched, Bind("password-master-key v1", "")),
     /// auth secret = HKDF-SHA-384(stretched, Bind("password-auth v1", "")).
     /// </summary>
