@@ -64,6 +64,9 @@ public static class ParleyHost
         ConfigureLogging(builder.Logging, options);
 
         builder.Services.AddSingleton(data);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(Ledger.LedgerHmacKey.LoadOrCreate(data));
+        builder.Services.AddScoped<Ledger.LedgerWriter>();
         builder.Services.AddDbContext<ParleyDbContext>(db => ParleyDbContext.UseSqlite(db, data));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");

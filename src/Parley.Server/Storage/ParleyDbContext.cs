@@ -20,6 +20,12 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedNever();
         });
+        modelBuilder.Entity<Ledger.PendingLedgerEntry>(e =>
+        {
+            e.ToTable("ledger_queue");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedOnAdd();
+        });
     }
 
     /// <summary>SQLite options for a data folder: WAL, full fsync on commit (writes that acknowledge are durable), foreign keys.</summary>

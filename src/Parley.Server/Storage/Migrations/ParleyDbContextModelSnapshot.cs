@@ -17,6 +17,21 @@ namespace Parley.Server.Storage.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
+            modelBuilder.Entity("Parley.Server.Ledger.PendingLedgerEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Entry")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ledger_queue", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Storage.ServerInstance", b =>
                 {
                     b.Property<int>("Id")
