@@ -20,11 +20,14 @@ public sealed class RunningServer(WebApplication app) : IAsyncDisposable
     public IReadOnlyList<Uri> Addresses { get; } =
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
 
-    /// <summary>Stops the server.</summary>
+    /// <summary>Stops the server and closes its database.</summary>
     public async ValueTask DisposeAsync()
     {
+        var data = App.Services.GetRequiredService<DataDirectory>();
         await App.StopAsync().ConfigureAwait(false);
         await App.DisposeAsync().ConfigureAwait(false);
+        // Pooled connections would keep the file open (and its WAL unmerged) after the server is gone.
+        ParleyDbContext.ReleaseConnections(data);
     }
 }
 
@@ -54,8 +57,7 @@ public static class ParleyHost
             kestrel.AddServerHeader = false;
             foreach (var address in addresses!)
             {
-                var host = address.Url.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(address.Url.Host.Trim('[', ']'));
-                kestrel.Listen(host, address.Url.Port, listen =>
+                kestrel.Listen(address.Address, address.Url.Port, listen =>
                 {
                     if (address.IsHttps) listen.UseHttps(certificate!);
                 });

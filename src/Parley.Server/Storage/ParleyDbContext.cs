@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -25,8 +26,17 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
     /// <summary>SQLite options for a data folder: full fsync on commit (writes that acknowledge are durable), foreign keys.
     /// The journal mode is set once by <see cref="UseWriteAheadLogAsync"/>, because it is stored in the file.</summary>
     public static void UseSqlite(DbContextOptionsBuilder builder, DataDirectory data) =>
-        builder.UseSqlite($"Data Source={data.DatabasePath};Pooling=True", sqlite => sqlite.MigrationsAssembly(typeof(ParleyDbContext).Assembly.GetName().Name))
+        builder.UseSqlite(ConnectionString(data), sqlite => sqlite.MigrationsAssembly(typeof(ParleyDbContext).Assembly.GetName().Name))
             .AddInterceptors(new SqlitePragmas());
+
+    /// <summary>Closes the idle pooled connections to the data folder's database.</summary>
+    public static void ReleaseConnections(DataDirectory data)
+    {
+        using var connection = new SqliteConnection(ConnectionString(data));
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private static string ConnectionString(DataDirectory data) => $"Data Source={data.DatabasePath};Pooling=True";
 
     /// <summary>Switches the database file to write-ahead logging, which lasts for the file's life.</summary>
     /// <exception cref="InvalidOperationException">SQLite kept another journal mode (e.g. the file system cannot share memory).</exception>
