@@ -40,25 +40,26 @@ public static class ParleyCommandLine
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var parsed = Build().Parse(args);
-        if (parsed.Action is ParseErrorAction parseError)
-        {
-            // The full help only helps when no command was named at all; otherwise the error and a pointer are clearer.
-            var commandGiven = parsed.CommandResult.Command is not RootCommand;
-            parseError.ShowHelp = !commandGiven;
-            parseError.Invoke(parsed);
-            if (commandGiven) await Console.Error.WriteLineAsync($"Run '{CommandPath(parsed)} --help' for usage.").ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-
+        ParseResult? parsed = null;
         try
         {
+            parsed = Build().Parse(args);
+            if (parsed.Action is ParseErrorAction parseError)
+            {
+                // The full help only helps when no command was named at all; otherwise the error and a pointer are clearer.
+                var commandGiven = parsed.CommandResult.Command is not RootCommand;
+                parseError.ShowHelp = !commandGiven;
+                parseError.Invoke(parsed);
+                if (commandGiven) await Console.Error.WriteLineAsync($"Run '{CommandPath(parsed)} --help' for usage.").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
             var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = ShutdownGrace };
             return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            return await ReportAsync(e, parsed.GetValue(Verbose)).ConfigureAwait(false);
+            var verbose = parsed is null ? args.Contains(Verbose.Name) : parsed.GetValue(Verbose);
+            return await ReportAsync(e, verbose).ConfigureAwait(false);
         }
     }
 

@@ -20,12 +20,15 @@ internal static class SelfTestCommand
             Description = $"Size of the timed streaming round trip, in MiB (1 to {MaxMebibytes}).",
             HelpName = "N",
             DefaultValueFactory = _ => 8,
+            CustomParser = result =>
+            {
+                var token = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxMebibytes)
+                    return value;
+                result.AddError($"--mib takes a whole number from 1 to {MaxMebibytes}, not '{token}'.");
+                return 0;
+            },
         };
-        mebibytes.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 1 or > MaxMebibytes) result.AddError($"--mib must be between 1 and {MaxMebibytes}, not {value}.");
-        });
 
         var command = new Command("selftest", "Run the cryptographic self-test: known answers for every primitive, round trips with tampering refused, and streaming throughput.")
         {
