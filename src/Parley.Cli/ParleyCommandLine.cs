@@ -67,7 +67,7 @@ public static class ParleyCommandLine
     {
         var (code, message) = e switch
         {
-            ServerConfigurationException or UsageException => (ExitCodes.Usage, e.Message),
+            ServerConfigurationException => (ExitCodes.Usage, e.Message),
             OperationCanceledException => (ExitCodes.Failure, "Cancelled."),
             _ => (ExitCodes.Failure, e.Message),
         };
