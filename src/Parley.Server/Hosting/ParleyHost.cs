@@ -20,11 +20,14 @@ public sealed class RunningServer(WebApplication app) : IAsyncDisposable
     public IReadOnlyList<Uri> Addresses { get; } =
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
 
-    /// <summary>Stops the server.</summary>
+    /// <summary>Stops the server and closes its database.</summary>
     public async ValueTask DisposeAsync()
     {
+        var data = App.Services.GetRequiredService<DataDirectory>();
         await App.StopAsync().ConfigureAwait(false);
         await App.DisposeAsync().ConfigureAwait(false);
+        // Pooled connections would keep the file open (and its WAL unmerged) after the server is gone.
+        ParleyDbContext.ReleaseConnections(data);
     }
 }
 
@@ -54,8 +57,7 @@ public static class ParleyHost
             kestrel.AddServerHeader = false;
             foreach (var address in addresses!)
             {
-                var host = address.Url.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(address.Url.Host.Trim('[', ']'));
-                kestrel.Listen(host, address.Url.Port, listen =>
+                kestrel.Listen(address.Address, address.Url.Port, listen =>
                 {
                     if (address.IsHttps) listen.UseHttps(certificate!);
                 });
@@ -90,9 +92,18 @@ public static class ParleyHost
     public static async Task<RunningServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         var app = Build(options);
-        await InitializeStorageAsync(app.Services, cancellationToken).ConfigureAwait(false);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new RunningServer(app);
+        try
+        {
+            await InitializeStorageAsync(app.Services, cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new RunningServer(app);
+        }
+        catch
+        {
+            // A port already in use or a broken database must not leave the host and its SQLite pool behind.
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Applies migrations and records the installation on first start.</summary>
@@ -100,6 +111,7 @@ public static class ParleyHost
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDbContext>();
+        await db.UseWriteAheadLogAsync(cancellationToken).ConfigureAwait(false);
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         if (!await db.Instance.AnyAsync(cancellationToken).ConfigureAwait(false))
         {

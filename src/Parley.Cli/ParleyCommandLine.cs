@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Parley.Cli.Commands;
+using Parley.Server.Hosting;
+
+namespace Parley.Cli;
+
+/// <summary>
+/// The <c>parley</c> command tree and the one place that turns outcomes into exit codes: parse
+/// errors and refused configurations exit 2, other failures 1, and no stack trace reaches the
+/// user unless <c>--verbose</c> asks for it.
+/// </summary>
+public static class ParleyCommandLine
+{
+    // Long enough for Kestrel to finish in-flight requests and SQLite to checkpoint on SIGTERM;
+    // System.CommandLine forces the exit after this.
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(15);
+
+    /// <summary>Shows the details of errors; accepted by every command.</summary>
+    public static Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "Show the details of an error (type and stack trace).",
+        Recursive = true,
+    };
+
+    /// <summary>The root command with every noun.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Parley: confidential negotiation rooms for delegations; clients encrypt, the server never reads content.")
+        {
+            ServeCommand.Create(),
+            DemoCommand.Create(),
+            SelfTestCommand.Create(),
+            VersionCommand.Create(),
+        };
+        root.Options.Add(Verbose);
+        return root;
+    }
+
+    /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ParseResult? parsed = null;
+        try
+        {
+            parsed = Build().Parse(args);
+            if (parsed.Action is ParseErrorAction parseError)
+            {
+                // The full help only helps when no command was named at all; otherwise the error and a pointer are clearer.
+                var commandGiven = parsed.CommandResult.Command is not RootCommand;
+                parseError.ShowHelp = !commandGiven;
+                parseError.Invoke(parsed);
+                if (commandGiven) await Console.Error.WriteLineAsync($"Run '{CommandPath(parsed)} --help' for usage.").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = ShutdownGrace };
+            return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var verbose = parsed is null ? args.Contains(Verbose.Name) : parsed.GetValue(Verbose);
+            return await ReportAsync(e, verbose).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> ReportAsync(Exception e, bool verbose)
+    {
+        var (code, message) = e switch
+        {
+            ServerConfigurationException => (ExitCodes.Usage, e.Message),
+            OperationCanceledException => (ExitCodes.Failure, "Cancelled."),
+            _ => (ExitCodes.Failure, e.Message),
+        };
+        await Console.Error.WriteLineAsync($"parley: {message}").ConfigureAwait(false);
+        if (verbose) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+        else if (code == ExitCodes.Failure) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
+        return code;
+    }
+
+    private static string CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var result = parsed.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Add(result.Command is RootCommand ? "parley" : result.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+}
