@@ -214,7 +214,7 @@ public class HybridKemTests
     }
 
     // Replaces an uncompressed point (x, y) by (x, p - y).
-    internal static void Negate(Span<byte> point)
+    private static void Negate(Span<byte> point)
     {
         var p = BigInteger.Pow(2, 384) - BigInteger.Pow(2, 128) - BigInteger.Pow(2, 96) + BigInteger.Pow(2, 32) - 1;
         var y = new BigInteger(point.Slice(49, 48), isUnsigned: true, isBigEndian: true);
