@@ -165,16 +165,18 @@ public sealed class BouncyCastleBackend : ICryptoBackend
         private readonly KeyParameter _key = new(key);
         private readonly GcmBlockCipher _cipher = new(AesUtilities.CreateEngine());
 
+        private bool _keyed;
+
         protected override void SealCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> output)
         {
-            _cipher.Init(true, new AeadParameters(_key, TagSize * 8, nonce.ToArray(), associatedData.IsEmpty ? null : associatedData.ToArray()));
+            Init(forEncryption: true, nonce, associatedData);
             var written = _cipher.ProcessBytes(plaintext, output);
             _cipher.DoFinal(output[written..]);
         }
 
         protected override bool OpenCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
         {
-            _cipher.Init(false, new AeadParameters(_key, TagSize * 8, nonce.ToArray(), associatedData.IsEmpty ? null : associatedData.ToArray()));
+            Init(forEncryption: false, nonce, associatedData);
             // GCM decryption releases at most length − 16 bytes in total, so the output fits; the
             // caller zeroes it if DoFinal rejects the tag.
             try
@@ -187,6 +189,15 @@ public sealed class BouncyCastleBackend : ICryptoBackend
             {
                 return false;
             }
+        }
+
+        private void Init(bool forEncryption, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData)
+        {
+            // Only the first call passes the key: BouncyCastle takes a null key as "the same key" and
+            // then keeps its AES key schedule and GHASH key instead of rebuilding them, which a stream
+            // of 16 KiB chunks would otherwise do (and allocate for) once per chunk.
+            _cipher.Init(forEncryption, new AeadParameters(_keyed ? null : _key, TagSize * 8, nonce.ToArray(), associatedData.IsEmpty ? null : associatedData.ToArray()));
+            _keyed = true;
         }
 
         // BouncyCastle keeps its own copy of the key schedule and offers no way to clear it.

@@ -57,6 +57,19 @@ public sealed class PlatformBackend : ICryptoBackend
     public ValueTask<Result<byte[]>> HkdfAsync(HashName hash, ReadOnlyMemory<byte> ikm, ReadOnlyMemory<byte> salt, ReadOnlyMemory<byte> info, int length, CancellationToken cancellationToken = default)
     {
         if (Hkdf.CheckLength(hash, length) is { } error) return ValueTask.FromResult(Result<byte[]>.Fail(error));
+        // HKDF.DeriveKey refuses an empty output, which RFC 5869 allows (and BouncyCastle returns).
+        if (length == 0) return ValueTask.FromResult(Result<byte[]>.Ok([]));
+        if (ikm.IsEmpty)
+        {
+            // OpenSSL's HKDF refuses an empty IKM, which RFC 5869 allows: Extract is then
+            // HMAC(salt, "") (an empty salt keys HMAC exactly as HashLen zero bytes do).
+            Span<byte> prk = stackalloc byte[Hkdf.HashLength(hash)];
+            using (var extract = IncrementalHash.CreateHMAC(Algorithm(hash), salt.Span))
+                extract.GetHashAndReset(prk);
+            using var expand = IncrementalHash.CreateHMAC(Algorithm(hash), prk);
+            CryptographicOperations.ZeroMemory(prk);
+            return ValueTask.FromResult(Result<byte[]>.Ok(Hkdf.Expand(expand, info.Span, length)));
+        }
         var okm = new byte[length];
         HKDF.DeriveKey(Algorithm(hash), ikm.Span, okm, salt.Span, info.Span);
         return ValueTask.FromResult(Result<byte[]>.Ok(okm));
@@ -66,6 +79,7 @@ public sealed class PlatformBackend : ICryptoBackend
     public ValueTask<Result<byte[]>> HkdfExpandAsync(HashName hash, ReadOnlyMemory<byte> prk, ReadOnlyMemory<byte> info, int length, CancellationToken cancellationToken = default)
     {
         if (Hkdf.CheckLength(hash, length) is { } error) return ValueTask.FromResult(Result<byte[]>.Fail(error));
+        if (prk.IsEmpty) return ValueTask.FromResult(Result<byte[]>.Fail(ProtocolErrorCode.InvalidKey, "The HKDF PRK is empty."));
         // HKDF.Expand refuses a PRK shorter than the hash output, which C2SP chunked-encryption
         // uses on purpose, so Expand is composed from the platform's HMAC (RFC 5869 §2.3).
         using var hmac = IncrementalHash.CreateHMAC(Algorithm(hash), prk.Span);
