@@ -1,3 +1,4 @@
+using Parley.Protocol.Crypto;
 using System.Text;
 using Parley.Protocol.Identity;
 
@@ -19,8 +20,8 @@ public class PasswordKeysTests
     [Fact]
     public async Task The_same_password_and_parameters_give_the_same_keys_and_the_two_keys_differ()
     {
-        using var first = await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "correct horse", Fast);
-        using var second = await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "correct horse", Fast);
+        using var first = await PasswordKeys.DeriveAsync(CryptoSuite.Default, "correct horse", Fast);
+        using var second = await PasswordKeys.DeriveAsync(CryptoSuite.Default, "correct horse", Fast);
         Assert.True(first.MasterKey.ContentEquals(second.MasterKey));
         Assert.True(first.AuthSecret.SequenceEqual(second.AuthSecret));
         Assert.False(first.AuthSecret.SequenceEqual(first.MasterKey.Export()));
@@ -29,9 +30,9 @@ public class PasswordKeysTests
     [Fact]
     public async Task Another_password_or_salt_gives_other_keys()
     {
-        using var baseline = await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "correct horse", Fast);
-        using var otherPassword = await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "correct horsf", Fast);
-        using var otherSalt = await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "correct horse", Fast with { Salt = Encoding.ASCII.GetBytes("0123456789abcdeg") });
+        using var baseline = await PasswordKeys.DeriveAsync(CryptoSuite.Default, "correct horse", Fast);
+        using var otherPassword = await PasswordKeys.DeriveAsync(CryptoSuite.Default, "correct horsf", Fast);
+        using var otherSalt = await PasswordKeys.DeriveAsync(CryptoSuite.Default, "correct horse", Fast with { Salt = Encoding.ASCII.GetBytes("0123456789abcdeg") });
         Assert.False(baseline.AuthSecret.SequenceEqual(otherPassword.AuthSecret));
         Assert.False(baseline.AuthSecret.SequenceEqual(otherSalt.AuthSecret));
     }
@@ -39,8 +40,8 @@ public class PasswordKeysTests
     [Fact]
     public async Task Unicode_passwords_are_normalised_so_either_composition_signs_in()
     {
-        using var composed = await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "caf\u00e9", Fast);
-        using var decomposed = await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "cafe\u0301", Fast);
+        using var composed = await PasswordKeys.DeriveAsync(CryptoSuite.Default, "caf\u00e9", Fast);
+        using var decomposed = await PasswordKeys.DeriveAsync(CryptoSuite.Default, "cafe\u0301", Fast);
         Assert.True(composed.AuthSecret.SequenceEqual(decomposed.AuthSecret));
     }
 
@@ -53,13 +54,13 @@ public class PasswordKeysTests
     {
         var parameters = new KdfParameters(memory, iterations, parallelism, new byte[saltLength]);
         Assert.NotNull(parameters.Validate());
-        await Assert.ThrowsAsync<ProtocolException>(async () => await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "pw", parameters));
+        await Assert.ThrowsAsync<ProtocolException>(async () => await PasswordKeys.DeriveAsync(CryptoSuite.Default, "pw", parameters));
     }
 
     [Fact]
     public async Task Keys_do_not_show_in_ToString()
     {
-        using var keys = await PasswordKeys.DeriveAsync(Crypto.CryptoSuite.Default, "correct horse", Fast);
+        using var keys = await PasswordKeys.DeriveAsync(CryptoSuite.Default, "correct horse", Fast);
         Assert.Equal("PasswordKeys(private)", keys.ToString());
         Assert.Equal("SecretKey(32 bytes)", keys.MasterKey.ToString());
     }

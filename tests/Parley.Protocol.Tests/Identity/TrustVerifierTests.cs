@@ -1,3 +1,4 @@
+using Parley.Protocol.Formats;
 using Parley.Protocol.Identity;
 
 namespace Parley.Protocol.Tests.Identity;
@@ -43,7 +44,7 @@ public class TrustVerifierTests
         var genuine = await _world.CertifyAsync(atl.Key, "ATL", member, level: "CONFIDENTIAL");
         // Same signature, body raised to TOP SECRET: the envelope is re-encoded with the new payload.
         var raised = genuine.Body with { Level = "TOP SECRET" };
-        var tampered = Tamper(genuine, Formats.Canonical.Encode(raised));
+        var tampered = Tamper(genuine, Canonical.Encode(raised));
 
         var result = await Verifier.VerifyMemberAsync(IdentityWorld.Trust(atl), member.UserId, member.Key.PublicKey, tampered, IdentityWorld.Now);
 
@@ -162,7 +163,7 @@ public class TrustVerifierTests
         var atl = await _world.CreateDelegationAsync("ATL");
         var usurper = await _world.CreatePersonAsync();
         // A root that names the usurper's key but carries the genuine officer's signature.
-        var forgedRoot = Tamper(atl.Root, Formats.Canonical.Encode(atl.Root.Body with { OfficerPublicKey = usurper.Key.PublicKey.Encode() }));
+        var forgedRoot = Tamper(atl.Root, Canonical.Encode(atl.Root.Body with { OfficerPublicKey = usurper.Key.PublicKey.Encode() }));
         var member = await _world.CreatePersonAsync();
         var clearance = await _world.CertifyAsync(usurper.Key, "ATL", member);
 
@@ -221,8 +222,8 @@ public class TrustVerifierTests
 
     private static Signed<T> Tamper<T>(Signed<T> original, byte[] payload) where T : ISignedBody<T>
     {
-        var writer = Formats.Canonical.CreateWriter();
-        Formats.Canonical.WriteHeader(writer, "parley/signed", 1, 3);
+        var writer = Canonical.CreateWriter();
+        Canonical.WriteHeader(writer, "parley/signed", 1, 3);
         writer.WriteByteString(payload);
         writer.WriteByteString(original.SignerFingerprint);
         writer.WriteByteString(original.Signature);

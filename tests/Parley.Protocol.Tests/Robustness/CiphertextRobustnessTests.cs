@@ -1,5 +1,5 @@
 using Parley.Protocol.Crypto;
-using Parley.Protocol.Encoding;
+using Parley.Protocol.Formats;
 using Parley.Protocol.Streams;
 using Parley.Protocol.Tests.Streams;
 using static Parley.Protocol.Tests.Robustness.KeyParsingRobustnessTests;

@@ -1,8 +1,8 @@
 using System.Formats.Cbor;
-using Parley.Protocol.Encoding;
+using Parley.Protocol.Formats;
 using Parley.Protocol.Streams;
 
-namespace Parley.Protocol.Tests.Encoding;
+namespace Parley.Protocol.Tests.Formats;
 
 /// <summary>
 /// Parley's canonical encoding is deterministic CBOR (RFC 8949 §4.2.1): the writer produces the
