@@ -1,0 +1,33 @@
+namespace Parley.Bench.Quick;
+
+/// <summary>
+/// <c>stream</c>: N MiB through the Cobblestone-256 streams, plaintext from memory and output to a
+/// null sink, best of R runs, with raw AesGcm as the ceiling; then an untimed round-trip check.
+/// </summary>
+public static class StreamThroughput
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        var backend = options.CreateBackend();
+        Console.WriteLine($"stream: {options.Mib} MiB, backend {backend.Name}, batch {options.BatchChunks} chunks, best of {options.Runs}; {Measure.Load()}, {Environment.ProcessorCount} cores");
+        await StreamWorkloads.WarmUpAsync(backend, options.BatchChunks);
+        using var work = new StreamWorkloads(backend, (long)options.Mib << 20, options.BatchChunks);
+        var rows = new (string Label, Func<Task> Body)[]
+        {
+            ("raw AesGcm, 16 KiB chunks (ceiling)", work.RawAsync),
+            ("encrypt, ChunkedEncryption.EncryptAsync", work.EncryptAsync),
+            ("encrypt, ChunkedEncryptingStream writes", work.EncryptWritesAsync),
+            ("decrypt, ChunkedEncryption.DecryptAsync", work.DecryptAsync),
+            ("decrypt, ChunkedDecryptingStream sequential", work.DecryptSequentialAsync),
+        };
+        var best = new double[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+            best[i] = await Measure.BestMegabytesPerSecondAsync(rows[i].Label, work.Bytes, options.Runs, rows[i].Body);
+        await work.VerifyRoundTripAsync();
+        Console.WriteLine();
+        for (var i = 0; i < rows.Length; i++)
+            Console.WriteLine($"{rows[i].Label,-46} {best[i],9:F1} MB/s" + (i == 0 ? "" : $"  ({best[i] / best[0]:P0} of raw)"));
+        Console.WriteLine($"round trip verified (SHA-256 of {options.Mib} MiB matches); {Measure.Load()}");
+        return 0;
+    }
+}
