@@ -54,6 +54,34 @@ public class ChunkedStreamBatchingTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public async Task The_synchronous_write_methods_produce_the_same_ciphertext(string backend, int length)
+    {
+        var plaintext = RandomNumberGenerator.GetBytes(length);
+        var key = RandomNumberGenerator.GetBytes(Cobblestone256.KeySize);
+        var salt = RandomNumberGenerator.GetBytes(Cobblestone256.SaltSize);
+        var expected = await EncryptAsync(backend, key, salt, plaintext, [length]);
+
+        foreach (var span in new[] { true, false })
+        {
+            foreach (var size in new[] { 1000, Capacity, 2 * Capacity + 3 })
+            {
+                using var output = new MemoryStream();
+                using (var writer = await ChunkedEncryptingStream.CreateAsync(Backends.Get(backend), key, Context, output, salt, Batch, leaveOpen: true, CancellationToken.None))
+                {
+                    for (var offset = 0; offset < length; offset += size)
+                    {
+                        var count = Math.Min(size, length - offset);
+                        if (span) writer.Write(plaintext.AsSpan(offset, count));
+                        else writer.Write(plaintext, offset, count);
+                    }
+                }
+                Assert.Equal(expected, output.ToArray());
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public async Task Plaintext_does_not_depend_on_how_it_is_read(string backend, int length)
     {
         var plaintext = RandomNumberGenerator.GetBytes(length);

@@ -110,14 +110,25 @@ public sealed class ChunkedEncryptingStream : Stream
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    public override void Write(byte[] buffer, int offset, int count) =>
+        // Synchronous use works with the native backends, whose operations complete inline.
+        Synchronously.Wait(WriteAsync(buffer.AsMemory(offset, count)));
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        // Synchronous use works with the native backends, whose operations complete inline.
-        var copy = buffer.ToArray();
-        Synchronously.Wait(WriteAsync(copy));
+        // A span cannot be held across an await, so it is gathered into the batch buffer: a copy,
+        // but no allocation per write.
+        ObjectDisposedException.ThrowIf(_finished, this);
+        var capacity = _batchChunks * Cobblestone256.ChunkSize;
+        while (!buffer.IsEmpty)
+        {
+            var take = Math.Min(buffer.Length, capacity - _buffered);
+            buffer[..take].CopyTo(_plain.AsSpan(_buffered));
+            _buffered += take;
+            buffer = buffer[take..];
+            if (_buffered == capacity) Synchronously.Wait(SealBufferedAsync(_batchChunks, CancellationToken.None));
+        }
     }
 
     /// <summary>Writes the final short chunk (possibly empty) and flushes. Nothing can be written after.</summary>
