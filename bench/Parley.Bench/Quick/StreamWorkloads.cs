@@ -36,6 +36,7 @@ public sealed class StreamWorkloads : IDisposable
     {
         using var warm = new StreamWorkloads(backend, 64 << 20, batchChunks);
         await warm.RawAsync();
+        await warm.RawOpenAsync();
         await warm.EncryptAsync();
         await warm.EncryptWritesAsync();
         await warm.DecryptAsync();
@@ -45,6 +46,12 @@ public sealed class StreamWorkloads : IDisposable
     public Task RawAsync()
     {
         _raw.Seal(_pattern, Bytes);
+        return Task.CompletedTask;
+    }
+
+    public Task RawOpenAsync()
+    {
+        _raw.Open(_pattern, Bytes);
         return Task.CompletedTask;
     }
 
