@@ -16,7 +16,7 @@ public static class Program
             return args.FirstOrDefault() switch
             {
                 "stream" => await StreamThroughput.RunAsync(Options.Parse(args[1..])),
-                "openssl" => await OpensslComparison.RunAsync(Options.Parse(args[1..])),
+                "openssl" => await OpensslComparison.RunAsync(Options.Parse(args[1..], OpensslComparison.DefaultMib)),
                 "memory" => await MemoryProfile.RunAsync(Options.Parse(args[1..])),
                 "help" or "--help" or "-h" => Usage(),
                 _ => RunBenchmarkDotNet(args),
@@ -41,7 +41,7 @@ public static class Program
         Console.Error.WriteLine("""
             usage: dotnet run -c Release --project bench/Parley.Bench -- <mode>
               stream  [--mib N] [--backend platform|bouncycastle] [--runs R] [--batch C]
-              openssl [--mib N] [--backend platform|bouncycastle] [--runs R] [--seconds S]
+              openssl [--mib N (default 8192)] [--backend platform|bouncycastle] [--runs R] [--seconds S]
               memory  [--gib N] [--backend platform|bouncycastle] [--dir PATH]
               <BenchmarkDotNet arguments>, e.g. --filter '*' --job short
             """);

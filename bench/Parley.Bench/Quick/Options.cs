@@ -9,9 +9,9 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>The few options of the quick modes, parsed strictly: an unknown or malformed option is a usage error.</summary>
 public sealed record Options(int Mib, int Gib, string Backend, int Runs, int Seconds, int BatchChunks, string? Directory)
 {
-    public static Options Parse(string[] args)
+    public static Options Parse(string[] args, int defaultMib = 1024)
     {
-        var options = new Options(Mib: 1024, Gib: 2, Backend: "platform", Runs: 3, Seconds: 3, BatchChunks: 64, Directory: null);
+        var options = new Options(Mib: defaultMib, Gib: 2, Backend: "platform", Runs: 3, Seconds: 3, BatchChunks: 64, Directory: null);
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
