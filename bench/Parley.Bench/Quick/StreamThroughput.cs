@@ -21,17 +21,18 @@ public static class StreamThroughput
             ("decrypt, ChunkedEncryption.DecryptAsync", work.DecryptAsync),
             ("decrypt, ChunkedDecryptingStream sequential", work.DecryptSequentialAsync),
         };
-        var best = new double[rows.Length];
+        var best = new Rate[rows.Length];
         for (var i = 0; i < rows.Length; i++)
-            best[i] = await Measure.BestMegabytesPerSecondAsync(rows[i].Label, work.Bytes, options.Runs, rows[i].Body);
+            best[i] = await Measure.BestAsync(rows[i].Label, work.Bytes, options.Runs, rows[i].Body);
         await work.VerifyRoundTripAsync();
         Console.WriteLine();
+        Console.WriteLine($"{"MB/s (10^6 bytes), best run",-46} {"by CPU",9}       {"by wall",9}");
         // Each encryption row is compared with the sealing ceiling, each decryption row with the opening one.
         const int openCeiling = 3;
         for (var i = 0; i < rows.Length; i++)
         {
             var ceiling = i < openCeiling ? 0 : openCeiling;
-            Console.WriteLine($"{rows[i].Label,-46} {best[i],9:F1} MB/s" + (i == ceiling ? "" : $"  ({best[i] / best[ceiling]:P0} of its ceiling)"));
+            Console.WriteLine($"{rows[i].Label,-46} {best[i].Cpu,9:F1} MB/s  {best[i].Wall,9:F1} MB/s" + (i == ceiling ? "" : $"  ({best[i].Cpu / best[ceiling].Cpu:P0} of its ceiling by CPU)"));
         }
         Console.WriteLine($"round trip verified (SHA-256 of {options.Mib} MiB matches); {Measure.Load()}");
         return 0;
