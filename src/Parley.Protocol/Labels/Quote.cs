@@ -1,0 +1,77 @@
+using System.Text;
+
+namespace Parley.Protocol.Classification;
+
+/// <summary>Renders untrusted text inside error messages: quoted, control characters escaped and long
+/// tokens cut, so that a hostile marking cannot forge or flood the message that reports it.</summary>
+internal static class Quote
+{
+    private const int MaxShown = 40;
+
+    public static string Token(string? text)
+    {
+        if (text is null) return "nothing";
+        var builder = new StringBuilder(Math.Min(text.Length, MaxShown) + 3);
+        builder.Append('\'');
+        foreach (var c in text.Length > MaxShown ? text[..MaxShown] : text)
+        {
+            if (c is >= ' ' and <= '~') builder.Append(c);
+            else builder.Append($"\\u{(int)c:X4}");
+        }
+        if (text.Length > MaxShown) builder.Append('…');
+        builder.Append('\'');
+        return builder.ToString();
+    }
+
+    public static string Character(char c) => c is > ' ' and <= '~' ? $"'{c}'" : $"U+{(int)c:X4}";
+}
+
+/// <summary>Suggestions for near-misses of known names: "did you mean SECRET?".</summary>
+internal static class NearMiss
+{
+    /// <summary>The candidate closest to <paramref name="token"/> by optimal string alignment distance
+    /// (case ignored), if one is close enough to be a plausible slip; ties go to the earlier candidate.</summary>
+    public static string? Closest(string token, IEnumerable<string> candidates)
+    {
+        var upper = token.ToUpperInvariant();
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in candidates)
+        {
+            // A slip is about one edit per three letters of the intended word, capped so that short
+            // tokens do not match everything.
+            var limit = Math.Clamp(candidate.Length / 3, 1, 3);
+            if (Math.Abs(candidate.Length - upper.Length) > limit) continue;
+            var distance = Distance(upper, candidate);
+            if (distance <= limit && distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    // Levenshtein distance with adjacent transpositions counted as one edit (CONFIDENTAIL).
+    internal static int Distance(string a, string b)
+    {
+        var previous2 = new int[b.Length + 1];
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var value = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    value = Math.Min(value, previous2[j - 2] + 1);
+                current[j] = value;
+            }
+            (previous2, previous, current) = (previous, current, previous2);
+        }
+        return previous[b.Length];
+    }
+}
