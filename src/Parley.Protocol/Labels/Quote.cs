@@ -23,7 +23,12 @@ internal static class Quote
         return builder.ToString();
     }
 
-    public static string Character(char c) => c is > ' ' and <= '~' ? $"'{c}'" : $"U+{(int)c:X4}";
+    public static string Character(char c) => c switch
+    {
+        ' ' => "space",
+        > ' ' and <= '~' => $"'{c}'",
+        _ => $"U+{(int)c:X4}",
+    };
 }
 
 /// <summary>Suggestions for near-misses of known names: "did you mean SECRET?".</summary>
@@ -38,9 +43,10 @@ internal static class NearMiss
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            // A slip is about one edit per three letters of the intended word, capped so that short
-            // tokens do not match everything.
-            var limit = Math.Clamp(candidate.Length / 3, 1, 3);
+            // A slip is about one edit per three letters of the intended word, capped; one- and
+            // two-letter abbreviations match only when case is the difference, since any letter is
+            // one edit from them.
+            var limit = Math.Min(candidate.Length / 3, 3);
             if (Math.Abs(candidate.Length - upper.Length) > limit) continue;
             var distance = Distance(upper, candidate);
             if (distance <= limit && distance < bestDistance)
