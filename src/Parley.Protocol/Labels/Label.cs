@@ -50,7 +50,7 @@ public sealed class Label : IEquatable<Label>
         if (found is null)
         {
             var suggestion = NearMiss.Closest(level ?? "", scheme.Levels.Select(l => l.Name));
-            return Result<Label>.Fail(ProtocolErrorCode.Malformed, $"Unknown level {Quote.Token(level)} in scheme {scheme.Name}{(suggestion is null ? "" : $"; did you mean {suggestion}?")}.");
+            return Result<Label>.Fail(ProtocolErrorCode.Malformed, $"Unknown level {Quote.Token(level)} in scheme {scheme.Name}{(suggestion is null ? "." : $"; did you mean {suggestion}?")}");
         }
         var set = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
         foreach (var name in compartments ?? [])
@@ -58,7 +58,7 @@ public sealed class Label : IEquatable<Label>
             if (scheme.FindCompartment(name) is null)
             {
                 var suggestion = NearMiss.Closest(name ?? "", scheme.Compartments.Select(c => c.Name));
-                return Result<Label>.Fail(ProtocolErrorCode.Malformed, $"Unknown compartment {Quote.Token(name)} in scheme {scheme.Name}{(suggestion is null ? "" : $"; did you mean {suggestion}?")}.");
+                return Result<Label>.Fail(ProtocolErrorCode.Malformed, $"Unknown compartment {Quote.Token(name)} in scheme {scheme.Name}{(suggestion is null ? "." : $"; did you mean {suggestion}?")}");
             }
             set.Add(name);
         }
