@@ -187,7 +187,11 @@ internal static class MarkingParser
 
         private static bool IsReleasability(string text)
         {
-            if (text.StartsWith("REL", StringComparison.OrdinalIgnoreCase) && (text.Length == 3 || text[3] is ' ' or ',' || text.StartsWith("RELTO", StringComparison.OrdinalIgnoreCase)))
+            // REL alone, REL followed by a space or comma, or RELTO as a word: attempts at REL TO. A
+            // compartment may start with REL (RELAY, RELTOX); it cannot contain a space.
+            if (text.StartsWith("REL", StringComparison.OrdinalIgnoreCase) && (text.Length == 3 || text[3] is ' ' or ','))
+                return true;
+            if (text.StartsWith("RELTO", StringComparison.OrdinalIgnoreCase) && (text.Length == 5 || text[5] == ' '))
                 return true;
             return text.EndsWith(" ONLY", StringComparison.OrdinalIgnoreCase);
         }

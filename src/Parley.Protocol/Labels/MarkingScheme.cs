@@ -28,6 +28,7 @@ public sealed class MarkingScheme
     public const int MaxJsonLength = 64 * 1024;
 
     // Words that introduce or end a releasability category; a compartment so named would be read as one.
+    // Declared before the built-in schemes because their validation reads it during type initialisation.
     private static readonly string[] ReservedWords = ["REL", "TO", "EYES", "ONLY"];
 
     private readonly Dictionary<string, ClassificationLevel> _levelsByName = new(StringComparer.Ordinal);

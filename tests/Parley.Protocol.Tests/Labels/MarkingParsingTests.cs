@@ -199,6 +199,23 @@ public class MarkingParsingTests
     }
 
     [Fact]
+    public void Compartments_that_begin_like_rel_to_are_compartments()
+    {
+        var scheme = MarkingScheme.Create(new MarkingSchemeDefinition
+        {
+            Name = "relay",
+            Levels = [new() { Name = "LOW", Abbreviation = "L", Colour = "green" }],
+            Compartments = [new() { Name = "RELAY" }, new() { Name = "RELTOX" }, new() { Name = "REL-A", Abbreviation = "RELTO-B" }],
+        }).Value;
+
+        foreach (var marking in new[] { "LOW//RELAY", "LOW//RELTOX//REL TO ATL", "LOW//REL-A/RELAY/RELTOX//ATL EYES ONLY" })
+            Assert.Equal(marking, scheme.Banner(marking).ToBanner());
+        Assert.Equal("(L//RELAY/RELTO-B)", scheme.Banner("LOW//REL-A/RELAY").ToPortionMark());
+        Assert.Equal(scheme.Banner("LOW//REL-A/RELAY"), scheme.ParsePortionMark("(L//RELAY/RELTO-B)").Value);
+        Assert.Equal("malformed releasability 'RELTO ATL' at 5; expected REL TO and delegation codes, e.g. REL TO ATL, BOR", scheme.ParseBanner("LOW//RELTO ATL").Error?.Message);
+    }
+
+    [Fact]
     public void A_scheme_without_compartments_says_so()
     {
         var bare = MarkingScheme.Create(new MarkingSchemeDefinition
