@@ -108,6 +108,8 @@ public class MarkingParsingTests
     [InlineData("S//ALPHA", "unknown level 'S' at 0; did you mean SECRET? Banners spell levels out")]
     [InlineData("HUSH", "unknown level 'HUSH' at 0; expected one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET")]
     [InlineData("//ALPHA", "missing level at 0; a marking starts with a level such as UNCLASSIFIED")]
+    [InlineData("/ALPHA", "missing level at 0")]
+    [InlineData("SECRET//ALPHA //REL TO ATL", "unexpected space at 13")]
     [InlineData(" SECRET", "unexpected space at 0")]
     [InlineData("SECRET ", "unexpected space at 6")]
     [InlineData("TOP  SECRET", "unexpected space at 4")]
@@ -168,6 +170,7 @@ public class MarkingParsingTests
     [InlineData("(X)", "unknown level 'X' at 1; expected one of U, R, C, S, TS")]
     [InlineData("(S(C))", "unexpected character '(' at 2")]
     [InlineData("(S/ALPHA)", "single '/' at 2; categories are separated by '//'")]
+    [InlineData("(//ALPHA)", "missing level at 1; a portion mark starts with a level such as U")]
     [InlineData("(S//BRAVO/ALPHA)", "compartment ALPHA out of order at 10; write (S//ALPHA/BRAVO)")]
     [InlineData("(S//REL TO ATL,BOR)", "expected a space after ',' at 15; delegation codes are separated by ', '")]
     [InlineData("(S//REL TO BOR, ATL)", "delegation ATL out of order at 16; write (S//REL TO ATL, BOR)")]
@@ -184,6 +187,7 @@ public class MarkingParsingTests
     [InlineData("SECRET//SG", "unknown compartment 'SG' at 8; did you mean SIGMA? Banners spell compartments out")]
     [InlineData("(S//SIGMA)", "unknown compartment 'SIGMA' at 4; did you mean SG? Portion marks abbreviate compartments")]
     [InlineData("(S//ORCN)", "unknown compartment 'ORCN' at 4; did you mean OC (ORCON)?")]
+    [InlineData("(S//sg)", "unknown compartment 'sg' at 4; did you mean SG?")]
     [InlineData("(S//QQ)", "unknown compartment 'QQ' at 4; the scheme knows SG, OC, KESTREL, AZ")]
     [InlineData("SECRET//REL TO ATX", "unknown delegation 'ATX' at 15; did you mean ATL?")]
     [InlineData("SECRET//REL TO ATL, QQQQ", "unknown delegation 'QQQQ' at 20; the scheme lists ATL, BOR, CRD, DUN, ESTR")]
@@ -213,6 +217,24 @@ public class MarkingParsingTests
         Assert.Equal("(L//RELAY/RELTO-B)", scheme.Banner("LOW//REL-A/RELAY").ToPortionMark());
         Assert.Equal(scheme.Banner("LOW//REL-A/RELAY"), scheme.ParsePortionMark("(L//RELAY/RELTO-B)").Value);
         Assert.Equal("malformed releasability 'RELTO ATL' at 5; expected REL TO and delegation codes, e.g. REL TO ATL, BOR", scheme.ParseBanner("LOW//RELTO ATL").Error?.Message);
+    }
+
+    [Fact]
+    public void Long_vocabularies_are_not_listed_in_hints()
+    {
+        var letters = Enumerable.Range(0, 13).Select(i => "Q" + (char)('A' + i) + "QQ").ToList();
+        var large = MarkingScheme.Create(new MarkingSchemeDefinition
+        {
+            Name = "large",
+            Levels = [new() { Name = "LOW", Abbreviation = "L", Colour = "green" }],
+            Compartments = letters.Select(n => new CompartmentDefinition { Name = n }).ToList(),
+            Delegations = letters,
+        }).Value;
+
+        Assert.Equal("unknown compartment 'ZZZZZZ' at 5", large.ParseBanner("LOW//ZZZZZZ").Error?.Message);
+        Assert.Equal("unknown compartment 'ZZZZZZ' at 4", large.ParsePortionMark("(L//ZZZZZZ)").Error?.Message);
+        Assert.Equal("unknown delegation 'ZZZZZZ' at 12", large.ParseBanner("LOW//REL TO ZZZZZZ").Error?.Message);
+        Assert.Equal("unknown delegation 'QAQX' at 12; did you mean QAQQ?", large.ParseBanner("LOW//REL TO QAQX").Error?.Message);
     }
 
     [Fact]
