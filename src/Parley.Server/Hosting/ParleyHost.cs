@@ -87,9 +87,18 @@ public static class ParleyHost
     public static async Task<RunningServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         var app = Build(options);
-        await InitializeStorageAsync(app.Services, cancellationToken).ConfigureAwait(false);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new RunningServer(app);
+        try
+        {
+            await InitializeStorageAsync(app.Services, cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new RunningServer(app);
+        }
+        catch
+        {
+            // A port already in use or a broken database must not leave the host and its SQLite pool behind.
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Applies migrations and records the installation on first start.</summary>
@@ -97,6 +106,7 @@ public static class ParleyHost
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDbContext>();
+        await db.UseWriteAheadLogAsync(cancellationToken).ConfigureAwait(false);
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         if (!await db.Instance.AnyAsync(cancellationToken).ConfigureAwait(false))
         {

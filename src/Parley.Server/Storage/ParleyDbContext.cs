@@ -22,14 +22,38 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
         });
     }
 
-    /// <summary>SQLite options for a data folder: WAL, full fsync on commit (writes that acknowledge are durable), foreign keys.</summary>
+    /// <summary>SQLite options for a data folder: full fsync on commit (writes that acknowledge are durable), foreign keys.
+    /// The journal mode is set once by <see cref="UseWriteAheadLogAsync"/>, because it is stored in the file.</summary>
     public static void UseSqlite(DbContextOptionsBuilder builder, DataDirectory data) =>
         builder.UseSqlite($"Data Source={data.DatabasePath};Pooling=True", sqlite => sqlite.MigrationsAssembly(typeof(ParleyDbContext).Assembly.GetName().Name))
             .AddInterceptors(new SqlitePragmas());
 
+    /// <summary>Switches the database file to write-ahead logging, which lasts for the file's life.</summary>
+    /// <exception cref="InvalidOperationException">SQLite kept another journal mode (e.g. the file system cannot share memory).</exception>
+    public async Task UseWriteAheadLogAsync(CancellationToken cancellationToken)
+    {
+        var connection = Database.GetDbConnection();
+        await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            var mode = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException($"SQLite refused write-ahead logging for {connection.DataSource} (journal mode '{mode}').");
+        }
+        finally
+        {
+            await Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Per-connection settings only. They must not write: EF Core also opens read-only connections
+    // (to test whether the database exists), where "PRAGMA journal_mode=WAL" on a new file fails
+    // with "attempt to write a readonly database".
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
-        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+        private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
