@@ -198,7 +198,7 @@ public sealed class WebCryptoBackend : ICryptoBackend
             JSObject parts;
             try
             {
-                parts = await Interop.Settle(Interop.AesGcmSealSegments(key, nonces.AsSpan(0, segmentCount * NonceSize), View(plaintext), segmentSize)).ConfigureAwait(false) ?? throw new InvalidOperationException("WebCrypto returned no ciphertext.");
+                parts = await Interop.Settle(StartSegments(seal: true, nonces.AsSpan(0, segmentCount * NonceSize), plaintext.Span, segmentSize)).ConfigureAwait(false) ?? throw new InvalidOperationException("WebCrypto returned no ciphertext.");
             }
             finally
             {
@@ -206,7 +206,7 @@ public sealed class WebCryptoBackend : ICryptoBackend
             }
             using (parts)
             {
-                var sealedCount = Interop.CopyParts(parts, output.Span);
+                var sealedCount = Interop.CopyParts(parts, output.Span, wipeParts: false);
                 if (sealedCount != segmentCount) throw new InvalidOperationException($"WebCrypto sealed {sealedCount} of {segmentCount} segments.");
             }
         }
@@ -220,7 +220,7 @@ public sealed class WebCryptoBackend : ICryptoBackend
             JSObject parts;
             try
             {
-                parts = await Interop.Settle(Interop.AesGcmOpenSegments(key, nonces.AsSpan(0, segmentCount * NonceSize), View(ciphertext), segmentSize)).ConfigureAwait(false) ?? throw new InvalidOperationException("WebCrypto returned no plaintext.");
+                parts = await Interop.Settle(StartSegments(seal: false, nonces.AsSpan(0, segmentCount * NonceSize), ciphertext.Span, segmentSize)).ConfigureAwait(false) ?? throw new InvalidOperationException("WebCrypto returned no plaintext.");
             }
             finally
             {
@@ -228,9 +228,21 @@ public sealed class WebCryptoBackend : ICryptoBackend
             }
             using (parts)
             {
-                var opened = Interop.CopyParts(parts, plaintext.Span);
+                var opened = Interop.CopyParts(parts, plaintext.Span, wipeParts: true);
                 if (opened < segmentCount) plaintext.Span[(opened * segmentSize)..].Clear();
                 return opened;
+            }
+        }
+
+        // The module reads the input in place, by address, during this synchronous call only (WebCrypto
+        // copies it before returning); the fixed statement keeps the GC from moving it meanwhile.
+        private unsafe JSObject StartSegments(bool seal, Span<byte> nonces, ReadOnlySpan<byte> input, int segmentSize)
+        {
+            fixed (byte* address = input)
+            {
+                return seal
+                    ? Interop.AesGcmSealSegments(key, nonces, (nint)address, input.Length, segmentSize)
+                    : Interop.AesGcmOpenSegments(key, nonces, (nint)address, input.Length, segmentSize);
             }
         }
 

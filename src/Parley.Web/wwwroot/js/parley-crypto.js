@@ -9,13 +9,15 @@
 //   synchronous part of the call, and the heap can move when it grows, so every input is copied
 //   with .slice() before the first await. C# cannot pass a Span to an import that returns a Task,
 //   so it calls each async function synchronously, holds the returned Promise as a JSObject and
-//   awaits it through settle().
+//   hands it to observe().
 // - Bulk results are returned as JS objects (Uint8Array, or arrays of ArrayBuffers) and copied into
 //   the .NET heap by a second, synchronous call (copyTo, copyParts) that receives a fresh view.
 // - Expected failures (authentication, invalid points, bad signatures) resolve to null or false;
 //   anything else rejects and surfaces in C# as a JSException, because it is a bug.
 
 const subtle = globalThis.crypto.subtle;
+// The .NET runtime that imported this module (Blazor starts exactly one).
+const dotnetRuntime = globalThis.getDotnetRuntime(0);
 const AES_GCM = 'AES-GCM';
 const NONCE_SIZE = 12;
 const P384 = { kty: 'EC', crv: 'P-384' };
@@ -33,9 +35,13 @@ function wipe(bytes) {
 // ---------------------------------------------------------------------------------------------
 // Moving results back to .NET.
 
-/** Hands a Promise back to C#, where the import's declared return type makes it a Task. */
-export function settle(promise) {
-  return promise;
+/**
+ * Reports how a Promise settles through two C# callbacks. The Task that .NET would make of the
+ * Promise resumes its awaiter through the thread pool, which in the browser is a setTimeout clamped
+ * to 4 ms when chained; a direct callback resumes it at once.
+ */
+export function observe(promise, onResult, onError) {
+  promise.then(onResult, error => onError(`${error?.name ?? 'Error'}: ${error?.message ?? error}`));
 }
 
 /** Copies a Uint8Array into a MemoryView of exactly its length. */
@@ -47,16 +53,17 @@ export function copyTo(source, target) {
 
 /**
  * Copies the leading non-null parts (ArrayBuffers) back to back into a MemoryView and returns how
- * many there were. A null part (a segment that failed to authenticate) stops the copy.
+ * many there were. A null part (a segment that failed to authenticate) stops the copy. Parts that
+ * hold plaintext are wiped once copied; ciphertext need not be.
  */
-export function copyParts(parts, target) {
+export function copyParts(parts, target, wipeParts) {
   let offset = 0;
   let count = 0;
   for (const part of parts) {
     if (part === null) break;
     const bytes = new Uint8Array(part);
     target.set(bytes, offset);
-    wipe(bytes);
+    if (wipeParts) wipe(bytes);
     offset += bytes.length;
     count++;
   }
@@ -98,16 +105,26 @@ export async function aesGcmOpen(key, nonce, ciphertext, associatedData) {
 // batch instead of once per 16 KiB chunk, and the browser may run the operations in parallel.
 // Nonces are computed in C# (one 12-byte nonce per segment, back to back) so there is exactly one
 // implementation of the counter arithmetic.
+//
+// The bulk input is read in place from the .NET heap (C# pins it and passes its address) instead
+// of through a MemoryView copy: encrypt() and decrypt() copy their input before they return, so a
+// view is only needed while this function runs, and a copy here would cost as much as the copy
+// back. It also leaves no copy of the plaintext in JS memory.
 
 function segmentBounds(index, count, segmentSize, totalLength) {
   const start = index * segmentSize;
   return [start, index === count - 1 ? totalLength : start + segmentSize];
 }
 
+// The heap view is taken per call: growing the heap replaces its buffer.
+function heapBytes(address, length) {
+  return dotnetRuntime.localHeapViewU8().subarray(address, address + length);
+}
+
 /** Encrypts every segment; resolves to an array of ArrayBuffers (ciphertext || tag each). */
-export function aesGcmSealSegments(key, nonces, plaintext, segmentSize) {
+export function aesGcmSealSegments(key, nonces, plaintextAddress, plaintextLength, segmentSize) {
   const ivs = nonces.slice();
-  const data = plaintext.slice();
+  const data = heapBytes(plaintextAddress, plaintextLength);
   const count = ivs.length / NONCE_SIZE;
   const operations = new Array(count);
   for (let i = 0; i < count; i++) {
@@ -115,16 +132,14 @@ export function aesGcmSealSegments(key, nonces, plaintext, segmentSize) {
     const iv = ivs.subarray(i * NONCE_SIZE, (i + 1) * NONCE_SIZE);
     operations[i] = subtle.encrypt({ name: AES_GCM, iv, tagLength: 128 }, key, data.subarray(start, end));
   }
-  // encrypt() copies its input before returning, so the plaintext copy can be wiped at once.
-  wipe(data);
   return Promise.all(operations);
 }
 
 /** Decrypts every segment; resolves to an array of ArrayBuffers with null for each segment that
  *  failed to authenticate. */
-export function aesGcmOpenSegments(key, nonces, ciphertext, segmentSize) {
+export function aesGcmOpenSegments(key, nonces, ciphertextAddress, ciphertextLength, segmentSize) {
   const ivs = nonces.slice();
-  const data = ciphertext.slice();
+  const data = heapBytes(ciphertextAddress, ciphertextLength);
   const count = ivs.length / NONCE_SIZE;
   const encryptedSegmentSize = segmentSize + 16;
   const operations = new Array(count);
