@@ -30,8 +30,18 @@ public sealed class SelfTestPageTests(WebFixture web, ITestOutputHelper output)
         await Assertions.Expect(result).ToHaveTextAsync(new Regex("^PASS "));
         await Assertions.Expect(session.Page.Locator("#selftest-backend")).ToHaveTextAsync("webcrypto");
         Assert.Equal(12, rows.Count);
+        Assert.Equal("Chunked encryption round trip (8 MiB)", await rows[^1].Locator(".check-name").InnerTextAsync());
         Assert.True(session.Problems.Count == 0, string.Join("\n", session.Problems));
         var violations = await session.CspViolationsAsync();
         Assert.True(violations.Length == 0, string.Join("\n", violations));
+    }
+
+    [Fact]
+    public async Task The_mib_parameter_sizes_the_timed_round_trip()
+    {
+        await using var session = await web.OpenAsync();
+        await session.Page.GotoAsync("selftest?mib=2");
+        await Assertions.Expect(session.Page.Locator("#selftest-result")).ToHaveTextAsync(new Regex("^PASS "), new() { Timeout = StartupTimeoutMs });
+        await Assertions.Expect(session.Page.Locator("#selftest-checks .check-name").Last).ToHaveTextAsync("Chunked encryption round trip (2 MiB)");
     }
 }

@@ -59,6 +59,12 @@ public sealed class WebCryptoBackendTests(WebFixture web) : IAsyncLifetime
     {
         Assert.Equal(AesCiphertext, await CallAsync<string>("AesGcmSeal", AesKey, AesNonce, AesMessage, AesAad));
         Assert.Equal(AesMessage, await CallAsync<string>("AesGcmOpen", AesKey, AesNonce, AesCiphertext, AesAad));
+        // Empty message and associated data: a bare tag, as the native backend computes it.
+        var tag = new byte[16];
+        using (var native = (await new PlatformBackend().ImportAesGcmKeyAsync(Convert.FromHexString(AesKey))).Value)
+            await native.SealAsync(Convert.FromHexString(AesNonce), default, default, tag);
+        Assert.Equal(Hex(tag), await CallAsync<string>("AesGcmSeal", AesKey, AesNonce, "", ""));
+        Assert.Equal("", await CallAsync<string>("AesGcmOpen", AesKey, AesNonce, Hex(tag), ""));
 
         Assert.Equal("fail:AuthenticationFailed", await CallAsync<string>("AesGcmOpen", AesKey, AesNonce, Flip(AesCiphertext, 0), AesAad));
         Assert.Equal("fail:AuthenticationFailed", await CallAsync<string>("AesGcmOpen", AesKey, AesNonce, Flip(AesCiphertext, 25), AesAad));
@@ -151,6 +157,9 @@ public sealed class WebCryptoBackendTests(WebFixture web) : IAsyncLifetime
         Assert.Equal(Hex((await native.HkdfAsync(Protocol.Crypto.HashName.Sha384, ikm, salt, info, 48)).Value), await CallAsync<string>("Hkdf", "Sha384", Hex(ikm), Hex(salt), Hex(info), 48));
         Assert.Equal(Hex((await native.HkdfAsync(Protocol.Crypto.HashName.Sha256, ikm, default, default, 42)).Value), await CallAsync<string>("Hkdf", "Sha256", Hex(ikm), "", "", 42));
         Assert.Equal("", await CallAsync<string>("Hkdf", "Sha256", Hex(ikm), "", "", 0));
+        // Empty input keying material is legal HKDF; WebCrypto must not refuse it.
+        // (The platform backend throws here; BouncyCastle is the reference.)
+        Assert.Equal(Hex((await new BouncyCastleBackend().HkdfAsync(Protocol.Crypto.HashName.Sha512, default, salt, info, 64)).Value), await CallAsync<string>("Hkdf", "Sha512", "", Hex(salt), Hex(info), 64));
 
         Assert.Equal("fail:LimitExceeded", await CallAsync<string>("Hkdf", "Sha384", Hex(ikm), Hex(salt), Hex(info), 255 * 48 + 1));
         Assert.Equal("fail:LimitExceeded", await CallAsync<string>("HkdfExpand", "Sha512", Hex(prk), Hex(info), 255 * 64 + 1));
