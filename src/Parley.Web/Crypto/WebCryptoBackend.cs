@@ -194,21 +194,10 @@ public sealed class WebCryptoBackend : ICryptoBackend
             Segments.CheckShape(baseNonce.Length, segmentSize, segmentCount, plaintext.Length, output.Length);
             if (plaintext.Span.Overlaps(output.Span)) throw new ArgumentException("Output may not overlap the input.", nameof(output));
             cancellationToken.ThrowIfCancellationRequested();
-            var nonces = Nonces(baseNonce.Span, firstCounter, segmentCount);
-            JSObject parts;
-            try
-            {
-                parts = await Interop.Settle(StartSegments(seal: true, nonces.AsSpan(0, segmentCount * NonceSize), plaintext.Span, segmentSize)).ConfigureAwait(false) ?? throw new InvalidOperationException("WebCrypto returned no ciphertext.");
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(nonces);
-            }
-            using (parts)
-            {
-                var sealedCount = Interop.CopyParts(parts, output.Span, wipeParts: false);
-                if (sealedCount != segmentCount) throw new InvalidOperationException($"WebCrypto sealed {sealedCount} of {segmentCount} segments.");
-            }
+            var pending = StartSegments(seal: true, baseNonce.Span, firstCounter, segmentCount, plaintext.Span, segmentSize);
+            using var parts = await Interop.Settle(pending).ConfigureAwait(false) ?? throw new InvalidOperationException("WebCrypto returned no ciphertext.");
+            var sealedCount = Interop.CopyParts(parts, output.Span, wipeParts: false);
+            if (sealedCount != segmentCount) throw new InvalidOperationException($"WebCrypto sealed {sealedCount} of {segmentCount} segments.");
         }
 
         public async ValueTask<int> OpenSegmentsAsync(ReadOnlyMemory<byte> baseNonce, ulong firstCounter, int segmentSize, int segmentCount, ReadOnlyMemory<byte> ciphertext, Memory<byte> plaintext, CancellationToken cancellationToken = default)
@@ -216,43 +205,36 @@ public sealed class WebCryptoBackend : ICryptoBackend
             Segments.CheckShape(baseNonce.Length, segmentSize, segmentCount, plaintext.Length, ciphertext.Length);
             if (ciphertext.Span.Overlaps(plaintext.Span)) throw new ArgumentException("Output may not overlap the input.", nameof(plaintext));
             cancellationToken.ThrowIfCancellationRequested();
-            var nonces = Nonces(baseNonce.Span, firstCounter, segmentCount);
-            JSObject parts;
+            var pending = StartSegments(seal: false, baseNonce.Span, firstCounter, segmentCount, ciphertext.Span, segmentSize);
+            using var parts = await Interop.Settle(pending).ConfigureAwait(false) ?? throw new InvalidOperationException("WebCrypto returned no plaintext.");
+            var opened = Interop.CopyParts(parts, plaintext.Span, wipeParts: true);
+            if (opened < segmentCount) plaintext.Span[(opened * segmentSize)..].Clear();
+            return opened;
+        }
+
+        // Starts a batch. The module copies the nonces and reads the input in place, by address, during
+        // this synchronous call only (WebCrypto copies its input before returning); the fixed
+        // statement keeps the GC from moving the input meanwhile. Nonces are not secret, so a pooled
+        // buffer holds them.
+        private unsafe JSObject StartSegments(bool seal, ReadOnlySpan<byte> baseNonce, ulong firstCounter, int count, ReadOnlySpan<byte> input, int segmentSize)
+        {
+            var nonces = ArrayPool<byte>.Shared.Rent(count * NonceSize);
             try
             {
-                parts = await Interop.Settle(StartSegments(seal: false, nonces.AsSpan(0, segmentCount * NonceSize), ciphertext.Span, segmentSize)).ConfigureAwait(false) ?? throw new InvalidOperationException("WebCrypto returned no plaintext.");
+                for (var i = 0; i < count; i++)
+                    Segments.Nonce(baseNonce, firstCounter + (ulong)i, nonces.AsSpan(i * NonceSize, NonceSize));
+                var nonceView = nonces.AsSpan(0, count * NonceSize);
+                fixed (byte* address = input)
+                {
+                    return seal
+                        ? Interop.AesGcmSealSegments(key, nonceView, (nint)address, input.Length, segmentSize)
+                        : Interop.AesGcmOpenSegments(key, nonceView, (nint)address, input.Length, segmentSize);
+                }
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(nonces);
             }
-            using (parts)
-            {
-                var opened = Interop.CopyParts(parts, plaintext.Span, wipeParts: true);
-                if (opened < segmentCount) plaintext.Span[(opened * segmentSize)..].Clear();
-                return opened;
-            }
-        }
-
-        // The module reads the input in place, by address, during this synchronous call only (WebCrypto
-        // copies it before returning); the fixed statement keeps the GC from moving it meanwhile.
-        private unsafe JSObject StartSegments(bool seal, Span<byte> nonces, ReadOnlySpan<byte> input, int segmentSize)
-        {
-            fixed (byte* address = input)
-            {
-                return seal
-                    ? Interop.AesGcmSealSegments(key, nonces, (nint)address, input.Length, segmentSize)
-                    : Interop.AesGcmOpenSegments(key, nonces, (nint)address, input.Length, segmentSize);
-            }
-        }
-
-        // Nonces are not secret; a pooled buffer avoids an allocation per batch.
-        private static byte[] Nonces(ReadOnlySpan<byte> baseNonce, ulong firstCounter, int count)
-        {
-            var nonces = ArrayPool<byte>.Shared.Rent(count * NonceSize);
-            for (var i = 0; i < count; i++)
-                Segments.Nonce(baseNonce, firstCounter + (ulong)i, nonces.AsSpan(i * NonceSize, NonceSize));
-            return nonces;
         }
 
         // The CryptoKey is non-extractable and lives in the browser; releasing the proxy lets the

@@ -6,10 +6,11 @@
 //
 // Conventions:
 // - Byte inputs arrive as MemoryViews over the .NET heap. A Span view is only valid during the
-//   synchronous part of the call, and the heap can move when it grows, so every input is copied
-//   with .slice() before the first await. C# cannot pass a Span to an import that returns a Task,
-//   so it calls each async function synchronously, holds the returned Promise as a JSObject and
-//   hands it to observe().
+//   synchronous part of the call, and the heap's buffer is replaced when it grows, so every input
+//   is copied with .slice() before the first await. The bulk input of a segment batch is instead
+//   read in place, by address, in the synchronous part (see aesGcmSealSegments).
+// - C# cannot pass a Span to an import that returns a Task, so it calls each async function
+//   synchronously, holds the returned Promise as a JSObject and hands it to observe().
 // - Bulk results are returned as JS objects (Uint8Array, or arrays of ArrayBuffers) and copied into
 //   the .NET heap by a second, synchronous call (copyTo, copyParts) that receives a fresh view.
 // - Expected failures (authentication, invalid points, bad signatures) resolve to null or false;
@@ -101,8 +102,9 @@ export async function aesGcmOpen(key, nonce, ciphertext, associatedData) {
   }
 }
 
-// A batch of segments in one call: the per-call cost of interop and of awaiting is paid once per
-// batch instead of once per 16 KiB chunk, and the browser may run the operations in parallel.
+// A batch of segments in one call: the cost of interop and of resuming .NET is paid once per
+// batch instead of once per 16 KiB chunk. (Chromium computes AES-GCM inside encrypt() on the
+// calling thread, so the crypto itself costs the same either way.)
 // Nonces are computed in C# (one 12-byte nonce per segment, back to back) so there is exactly one
 // implementation of the counter arithmetic.
 //
