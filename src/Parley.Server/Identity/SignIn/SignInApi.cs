@@ -110,7 +110,7 @@ public static class SignInApi
         UserAccount user, ClientKind client, string aal, string email, string address, string method, CancellationToken cancellationToken)
     {
         credentials.Succeeded(user);
-        var (session, token) = sessions.Open(user, client, aal);
+        var (session, token) = await sessions.OpenAsync(user, client, aal, cancellationToken);
         attempts.Record(email, user, address, SignInOutcome.Succeeded, null, method, session.Id);
         try
         {
