@@ -32,7 +32,7 @@ internal static class SoCommand
             using var session = await CliSession.SignedInAsync(parsed.GetRequiredValue(profile), cancellationToken).ConfigureAwait(false);
             var roleSet = RoleNames.Parse(parsed.GetRequiredValue(roles)).Value;
             var created = await new SecurityOfficer(session.Client, CliSession.Suite)
-                .CreateEnrollmentAsync(parsed.GetRequiredValue(email), roleSet, parsed.GetValue(delegation) ?? session.Profile!.Delegation, parsed.GetValue(hours), cancellationToken).ConfigureAwait(false);
+                .CreateEnrollmentAsync(parsed.GetRequiredValue(email), roleSet, parsed.GetValue(delegation) ?? session.Delegation, parsed.GetValue(hours), cancellationToken).ConfigureAwait(false);
             var e = created.Enrollment;
             var output = new EnrollmentOutput(e.Id, e.Email, e.Roles, e.Delegation, e.ExpiresAt, created.Link);
             if (parsed.GetValue(json))

@@ -22,22 +22,25 @@ internal static class ApiRoutes
 
     public const string EnrollBegin = "api/enroll/begin";
     public const string EnrollComplete = "api/enroll/complete";
-    public const string Enrollments = "api/enrollments";
 
     public const string Delegations = "api/delegations";
-    public static string DelegationTrust(string code) => $"api/directory/delegations/{Uri.EscapeDataString(code)}";
-    public static string Members(string code) => $"{Delegations}/{Uri.EscapeDataString(code)}/members";
-    public static string SignIns(string code) => $"{Delegations}/{Uri.EscapeDataString(code)}/sign-ins";
-    public static string MemberDevices(Guid userId) => $"api/users/{userId}/devices";
+    public static string Delegation(string code) => $"{Delegations}/{Escape(code)}";
+    public static string Enrollments(string code) => $"{Delegation(code)}/enrollments";
+    public static string Enrollment(string code, Guid id) => $"{Enrollments(code)}/{id}";
+    public static string Clearances(string code) => $"{Delegation(code)}/clearances";
+    public static string ClearanceRevocation(string code, Guid serial) => $"{Clearances(code)}/{serial}/revoke";
+    public static string DelegationDevices(string code) => $"{Delegation(code)}/devices";
+    public static string Members(string code) => $"{Delegation(code)}/members";
+    public static string SignIns(string code) => $"{Delegation(code)}/sign-ins";
 
-    public const string Directory = "api/directory/users";
-    public static string DirectoryUser(string idOrEmail) => $"{Directory}/{Uri.EscapeDataString(idOrEmail)}";
+    public static string DelegationTrust(string code) => $"api/directory/delegations/{Escape(code)}";
+    public static string DelegationUsers(string code) => $"{DelegationTrust(code)}/users";
+    public static string DirectoryUser(string idOrEmail) => $"api/directory/users/{Escape(idOrEmail)}";
 
     public const string Devices = "api/devices";
     public static string DeviceRevocation(Guid id) => $"{Devices}/{id}/revoke";
 
-    public const string Clearances = "api/clearances";
-    public static string ClearanceRevocation(Guid serial) => $"{Clearances}/{serial}/revoke";
+    private static string Escape(string segment) => Uri.EscapeDataString(segment);
 
     /// <summary>Last segment of the problem type the server uses for "password right, second factor needed".</summary>
     public const string MfaRequiredProblem = "mfa-required";

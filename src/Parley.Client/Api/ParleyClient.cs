@@ -103,13 +103,18 @@ public sealed class ParleyClient(HttpClient http)
     public Task<EnrollCompleteResponse> CompleteEnrollmentAsync(EnrollCompleteRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, ApiRoutes.EnrollComplete, request, Json.EnrollCompleteRequest, Json.EnrollCompleteResponse, cancellationToken);
 
-    /// <summary>Creates a one-time enrollment link (host administrator for a first officer, an officer for members).</summary>
+    /// <summary>Creates a one-time enrollment link in <paramref name="request"/>'s delegation (host administrator for a first officer, an officer for members).</summary>
     public Task<CreatedEnrollment> CreateEnrollmentAsync(CreateEnrollmentRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Enrollments, request, Json.CreateEnrollmentRequest, Json.CreatedEnrollment, cancellationToken);
+        SendAsync(HttpMethod.Post, ApiRoutes.Enrollments(request.Delegation ?? throw new ArgumentException("An enrollment link belongs to a delegation.", nameof(request))),
+            request, Json.CreateEnrollmentRequest, Json.CreatedEnrollment, cancellationToken);
 
-    /// <summary>Enrollments the caller may see.</summary>
-    public Task<IReadOnlyList<EnrollmentView>> ListEnrollmentsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<object, IReadOnlyList<EnrollmentView>>(HttpMethod.Get, ApiRoutes.Enrollments, null, null, Json.IReadOnlyListEnrollmentView, cancellationToken);
+    /// <summary>A delegation's enrollment links and their state.</summary>
+    public Task<IReadOnlyList<EnrollmentView>> ListEnrollmentsAsync(string delegation, CancellationToken cancellationToken = default) =>
+        SendAsync<object, IReadOnlyList<EnrollmentView>>(HttpMethod.Get, ApiRoutes.Enrollments(delegation), null, null, Json.IReadOnlyListEnrollmentView, cancellationToken);
+
+    /// <summary>Withdraws a pending enrollment link.</summary>
+    public Task WithdrawEnrollmentAsync(string delegation, Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ApiRoutes.Enrollment(delegation, id), cancellationToken);
 
     // ---- Delegations and directory ----
 
@@ -121,13 +126,17 @@ public sealed class ParleyClient(HttpClient http)
     public Task<IReadOnlyList<DelegationView>> ListDelegationsAsync(CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<DelegationView>>(HttpMethod.Get, ApiRoutes.Delegations, null, null, Json.IReadOnlyListDelegationView, cancellationToken);
 
+    /// <summary>One delegation.</summary>
+    public Task<DelegationView> GetDelegationAsync(string code, CancellationToken cancellationToken = default) =>
+        SendAsync<object, DelegationView>(HttpMethod.Get, ApiRoutes.Delegation(code), null, null, Json.DelegationView, cancellationToken);
+
     /// <summary>A delegation's chain of trust as the server has it (unverified).</summary>
     public Task<DelegationTrustView> GetDelegationTrustAsync(string code, CancellationToken cancellationToken = default) =>
         SendAsync<object, DelegationTrustView>(HttpMethod.Get, ApiRoutes.DelegationTrust(code), null, null, Json.DelegationTrustView, cancellationToken);
 
-    /// <summary>The people listed in the directory.</summary>
-    public Task<IReadOnlyList<DirectoryUser>> ListDirectoryAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<object, IReadOnlyList<DirectoryUser>>(HttpMethod.Get, ApiRoutes.Directory, null, null, Json.IReadOnlyListDirectoryUser, cancellationToken);
+    /// <summary>The people of a delegation with their identity keys (unverified).</summary>
+    public Task<IReadOnlyList<DirectoryUser>> ListDelegationUsersAsync(string code, CancellationToken cancellationToken = default) =>
+        SendAsync<object, IReadOnlyList<DirectoryUser>>(HttpMethod.Get, ApiRoutes.DelegationUsers(code), null, null, Json.IReadOnlyListDirectoryUser, cancellationToken);
 
     /// <summary>A person's directory entry by user id (unverified).</summary>
     public Task<DirectoryEntry> GetDirectoryEntryAsync(Guid userId, CancellationToken cancellationToken = default) =>
@@ -153,27 +162,27 @@ public sealed class ParleyClient(HttpClient http)
 
     // ---- Clearances and the officer's console ----
 
-    /// <summary>Publishes a clearance certificate signed by an officer.</summary>
-    public Task<ClearanceView> IssueClearanceAsync(byte[] certificate, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Clearances, new IssueClearanceRequest(certificate), Json.IssueClearanceRequest, Json.ClearanceView, cancellationToken);
+    /// <summary>Publishes a clearance certificate signed by an officer of <paramref name="delegation"/>.</summary>
+    public Task<ClearanceView> IssueClearanceAsync(string delegation, byte[] certificate, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.Clearances(delegation), new IssueClearanceRequest(certificate), Json.IssueClearanceRequest, Json.ClearanceView, cancellationToken);
 
-    /// <summary>Clearances of the caller's delegation.</summary>
-    public Task<IReadOnlyList<ClearanceView>> ListClearancesAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<object, IReadOnlyList<ClearanceView>>(HttpMethod.Get, ApiRoutes.Clearances, null, null, Json.IReadOnlyListClearanceView, cancellationToken);
+    /// <summary>The delegation's clearance certificates and their state.</summary>
+    public Task<IReadOnlyList<ClearanceView>> ListClearancesAsync(string delegation, CancellationToken cancellationToken = default) =>
+        SendAsync<object, IReadOnlyList<ClearanceView>>(HttpMethod.Get, ApiRoutes.Clearances(delegation), null, null, Json.IReadOnlyListClearanceView, cancellationToken);
 
     /// <summary>Revokes a clearance with a revocation signed by an officer.</summary>
-    public Task<ClearanceView> RevokeClearanceAsync(Guid serial, byte[] revocation, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.ClearanceRevocation(serial), new RevokeRequest(revocation), Json.RevokeRequest, Json.ClearanceView, cancellationToken);
+    public Task<ClearanceView> RevokeClearanceAsync(string delegation, Guid serial, byte[] revocation, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.ClearanceRevocation(delegation, serial), new RevokeRequest(revocation), Json.RevokeRequest, Json.ClearanceView, cancellationToken);
+
+    /// <summary>All devices of a delegation (its officers).</summary>
+    public Task<IReadOnlyList<DeviceView>> ListDelegationDevicesAsync(string delegation, CancellationToken cancellationToken = default) =>
+        SendAsync<object, IReadOnlyList<DeviceView>>(HttpMethod.Get, ApiRoutes.DelegationDevices(delegation), null, null, Json.IReadOnlyListDeviceView, cancellationToken);
 
     /// <summary>The members of a delegation, as its officer sees them.</summary>
     public Task<IReadOnlyList<MemberView>> ListMembersAsync(string delegation, CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<MemberView>>(HttpMethod.Get, ApiRoutes.Members(delegation), null, null, Json.IReadOnlyListMemberView, cancellationToken);
 
-    /// <summary>Devices of a member of the officer's delegation.</summary>
-    public Task<IReadOnlyList<DeviceView>> ListMemberDevicesAsync(Guid userId, CancellationToken cancellationToken = default) =>
-        SendAsync<object, IReadOnlyList<DeviceView>>(HttpMethod.Get, ApiRoutes.MemberDevices(userId), null, null, Json.IReadOnlyListDeviceView, cancellationToken);
-
-    /// <summary>Recent sign-in attempts of the officer's delegation.</summary>
+    /// <summary>Recent sign-in attempts of the delegation.</summary>
     public Task<IReadOnlyList<SignInAttemptView>> ListSignInAttemptsAsync(string delegation, CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<SignInAttemptView>>(HttpMethod.Get, ApiRoutes.SignIns(delegation), null, null, Json.IReadOnlyListSignInAttemptView, cancellationToken);
 

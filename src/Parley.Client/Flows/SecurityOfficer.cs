@@ -27,7 +27,7 @@ public sealed class SecurityOfficer(ParleyClient client, CryptoSuite suite, Time
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>A one-time enrollment link for <paramref name="email"/> with <paramref name="roles"/>.</summary>
-    public Task<CreatedEnrollment> CreateEnrollmentAsync(string email, Roles roles, string? delegation, int? expiresInHours = null, CancellationToken cancellationToken = default)
+    public Task<CreatedEnrollment> CreateEnrollmentAsync(string email, Roles roles, string delegation, int? expiresInHours = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(email);
         if (roles == Roles.None) throw new ArgumentException("An enrollment grants at least one role.", nameof(roles));
@@ -57,7 +57,7 @@ public sealed class SecurityOfficer(ParleyClient client, CryptoSuite suite, Time
             request.Compartments.Order(StringComparer.Ordinal).Distinct().ToList(),
             now.ToUnixTimeSeconds(), now.Add(request.ValidFor).ToUnixTimeSeconds(), request.TrainingValidUntil.ToUnixTimeSeconds(), now.ToUnixTimeSeconds());
         var certificate = await officer.SignAsync(suite, body, cancellationToken).ConfigureAwait(false);
-        var view = await client.IssueClearanceAsync(certificate.Encode(), cancellationToken).ConfigureAwait(false);
+        var view = await client.IssueClearanceAsync(delegation, certificate.Encode(), cancellationToken).ConfigureAwait(false);
         return (certificate, view);
     }
 
@@ -65,7 +65,7 @@ public sealed class SecurityOfficer(ParleyClient client, CryptoSuite suite, Time
     public async Task<ClearanceView> RevokeClearanceAsync(UnlockedIdentity officer, string delegation, Guid serial, string reason, CancellationToken cancellationToken = default)
     {
         var revocation = await SignRevocationAsync(suite, officer, RevocationKind.Clearance, serial, delegation, reason, _time, cancellationToken).ConfigureAwait(false);
-        return await client.RevokeClearanceAsync(serial, revocation.Encode(), cancellationToken).ConfigureAwait(false);
+        return await client.RevokeClearanceAsync(delegation, serial, revocation.Encode(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Revokes any device of the delegation with a revocation signed by the officer.</summary>
@@ -78,6 +78,10 @@ public sealed class SecurityOfficer(ParleyClient client, CryptoSuite suite, Time
     /// <summary>The delegation's members with their clearance, devices and lock state.</summary>
     public Task<IReadOnlyList<MemberView>> MembersAsync(string delegation, CancellationToken cancellationToken = default) =>
         client.ListMembersAsync(delegation, cancellationToken);
+
+    /// <summary>All devices of the delegation, revoked ones included.</summary>
+    public Task<IReadOnlyList<DeviceView>> DevicesAsync(string delegation, CancellationToken cancellationToken = default) =>
+        client.ListDelegationDevicesAsync(delegation, cancellationToken);
 
     /// <summary>Recent sign-in attempts of the delegation's accounts.</summary>
     public Task<IReadOnlyList<SignInAttemptView>> SignInsAsync(string delegation, CancellationToken cancellationToken = default) =>

@@ -14,9 +14,10 @@ namespace Parley.Client.Trust;
 /// </summary>
 public sealed class TrustStore(IProfileStore store, CryptoSuite suite)
 {
-    /// <summary>The fingerprint of a signed delegation root, as enrollment links carry it:
-    /// lower-case hex of SHA-256 over the root's canonical envelope.</summary>
-    public static string Fingerprint(Signed<DelegationRoot> root) => Convert.ToHexStringLower(root.Hash());
+    /// <summary>The fingerprint of a delegation root, as enrollment links carry it: lower-case hex of
+    /// the root officer's composite key fingerprint (SHA-256 of the key's encoding). The key is what
+    /// is trusted, so the same officer re-signing the root is the same root.</summary>
+    public static string Fingerprint(Signed<DelegationRoot> root) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(root.Body.OfficerPublicKey));
 
     /// <summary>The pinned root of <paramref name="code"/>, if any.</summary>
     public async Task<Signed<DelegationRoot>?> PinnedAsync(string code, CancellationToken cancellationToken = default)
@@ -66,7 +67,8 @@ public sealed class TrustStore(IProfileStore store, CryptoSuite suite)
         var code = root.Body.Code;
         if (profile.PinnedRoots.TryGetValue(code, out var existing))
         {
-            if (existing.AsSpan().SequenceEqual(root.Encode())) return;
+            var pinned = Signed<DelegationRoot>.Decode(existing);
+            if (pinned.IsOk && Fingerprint(pinned.Value) == Fingerprint(root)) return;
             throw new ProfileException($"A different root is already pinned for delegation {code}; refusing to replace it.");
         }
         await store.SaveAsync(profile.WithPinnedRoot(code, root.Encode()), cancellationToken).ConfigureAwait(false);
