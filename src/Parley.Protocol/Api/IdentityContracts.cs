@@ -95,8 +95,9 @@ public sealed record EnrollmentView(Guid Id, string Email, IReadOnlyList<string>
 /// root fingerprint, so the enrollee can pin it) in the URL fragment, which browsers do not send.</summary>
 public sealed record CreatedEnrollment(EnrollmentView Enrollment, string Token, string Link);
 
-/// <summary>Opens an enrollment.</summary>
-public sealed record EnrollBeginRequest(string Token);
+/// <summary>Opens an enrollment. <paramref name="Email"/> is for the bootstrap token only, whose
+/// enrollee (the host administrator) chooses their address; other links carry theirs.</summary>
+public sealed record EnrollBeginRequest(string Token, string? Email = null);
 
 /// <summary>What the enrollee needs to create their account.</summary>
 /// <param name="UserId">The account's id, fixed now so keys can be bound to it.</param>
@@ -108,8 +109,9 @@ public sealed record EnrollBeginRequest(string Token);
 public sealed record EnrollBeginResponse(Guid UserId, string Email, IReadOnlyList<string> Roles, DelegationView? Delegation, TotpSetupResponse Totp, KdfParameters Kdf);
 
 /// <summary>Creates the account. <paramref name="DelegationRoot"/> is the signed root, required when
-/// the enrollee is the first security officer of a delegation and refused otherwise.</summary>
-public sealed record EnrollCompleteRequest(string Token, string DisplayName, KdfParameters Kdf, byte[] AuthSecret, byte[] IdentityPublicKey, byte[] SealedIdentityKey, string TotpCode, byte[]? DelegationRoot);
+/// the enrollee is the first security officer of a delegation and refused otherwise.
+/// <paramref name="Client"/> says how the first session is handed over (cookie or bearer token), as at sign-in.</summary>
+public sealed record EnrollCompleteRequest(string Token, string DisplayName, KdfParameters Kdf, byte[] AuthSecret, byte[] IdentityPublicKey, byte[] SealedIdentityKey, string TotpCode, byte[]? DelegationRoot, ClientKind Client = ClientKind.Cli);
 
 /// <summary>The new account's first session and its recovery codes, shown once.</summary>
 public sealed record EnrollCompleteResponse(LoginResponse Login, IReadOnlyList<string> RecoveryCodes);

@@ -2,7 +2,10 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
+using Parley.Protocol.Api;
 using Parley.Server.Health;
+using Parley.Server.Identity;
+using Parley.Server.Identity.Enrollment;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Hosting;
@@ -66,11 +69,13 @@ public static class ParleyHost
         ConfigureLogging(builder.Logging, options);
 
         builder.Services.AddSingleton(data);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(Ledger.LedgerHmacKey.LoadOrCreate(data));
         builder.Services.AddScoped<Ledger.LedgerWriter>();
         builder.Services.AddDbContext<ParleyDbContext>(db => ParleyDbContext.UseSqlite(db, data));
         builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+        builder.Services.AddParleyIdentity(data);
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
@@ -78,9 +83,11 @@ public static class ParleyHost
         app.UseStatusCodePages();
         app.UseHsts();
         app.Use(SecurityHeaders);
+        app.UseParleyIdentity();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        app.MapIdentityApis();
         // Unknown API paths answer with problem details, not with the web client.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."));
         app.MapStaticAssets();
@@ -118,6 +125,8 @@ public static class ParleyHost
             db.Instance.Add(new ServerInstance { InstanceId = Guid.NewGuid(), CreatedAt = DateTimeOffset.UtcNow });
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
+        await scope.ServiceProvider.GetRequiredService<BootstrapToken>().EnsureAsync(
+            db, scope.ServiceProvider.GetRequiredService<Ledger.LedgerWriter>(), scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)

@@ -27,6 +27,7 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedOnAdd();
         });
+        Identity.Model.IdentityModel.Configure(modelBuilder);
     }
 
     /// <summary>SQLite options for a data folder: full fsync on commit (writes that acknowledge are durable), foreign keys.
