@@ -65,8 +65,8 @@ public sealed class EnrollmentAndSignInTests : IAsyncLifetime
         {
             Assert.Equal(member.UserId, first.Session.User.Id);
             Assert.Equal(AssuranceLevels.Aal2, first.Session.Aal);
-            Assert.NotEqual(member.Enrolled.Account.Device.Id, first.Device.Id);
-            Assert.Equal(first.Device.Id, (await store.LoadAsync())!.Device!.Id);
+            Assert.NotEqual(member.Device.Id, first.Device!.Id);
+            Assert.Equal(first.Device!.Id, (await store.LoadAsync())!.Device!.Id);
             var session = await client.GetSessionAsync();
             Assert.Equal(member.Email, session.User.Email);
         }
@@ -75,7 +75,7 @@ public sealed class EnrollmentAndSignInTests : IAsyncLifetime
         var again = _server.NewClient();
         using (var second = await new SignIn(again, store, IdentityServer.Suite).SignInAsync(member.Email, member.Password, new SecondFactor.RecoveryCode(member.RecoveryCodes[0]), "laptop"))
         {
-            Assert.Equal(firstDevice, second.Device.Id);
+            Assert.Equal(firstDevice, second.Device!.Id);
             Assert.Equal(9, second.Session.User.RecoveryCodesLeft);
         }
         var devices = await again.ListDevicesAsync();
@@ -94,13 +94,13 @@ public sealed class EnrollmentAndSignInTests : IAsyncLifetime
         using var officer = await _server.FoundDelegationAsync(admin, "ATL");
         var store = new MemoryProfileStore();
         using var member = await _server.InviteAsync(officer, "member@atl.example", Roles.Member, "ATL", store);
-        var enrolledDevice = member.Enrolled.Account.Device.Id;
+        var enrolledDevice = member.Device.Id;
 
         var revoked = await new Devices(member.Client, IdentityServer.Suite).RevokeAsync(member.Enrolled.Account.Identity, "ATL", enrolledDevice, "lost on a train");
         Assert.NotNull(revoked.RevokedAt);
 
         using var signedIn = await new SignIn(_server.NewClient(), store, IdentityServer.Suite).SignInAsync(member.Email, member.Password, new SecondFactor.RecoveryCode(member.RecoveryCodes[1]), "new laptop");
-        Assert.NotEqual(enrolledDevice, signedIn.Device.Id);
+        Assert.NotEqual(enrolledDevice, signedIn.Device!.Id);
     }
 
     [Fact]

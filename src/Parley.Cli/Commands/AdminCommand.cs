@@ -31,7 +31,7 @@ internal static class AdminCommand
             var url = parsed.GetRequiredValue(server);
             using var session = await CliSession.ForServerAsync(parsed.GetRequiredValue(profile), url, cancellationToken).ConfigureAwait(false);
             var link = EnrollmentLink.Bootstrap(url, parsed.GetRequiredValue(token).Trim());
-            return await EnrollmentConsole.RunAsync(session, link, parsed.GetValue(name), parsed.GetValue(otp), parsed.GetValue(stdin), parsed.GetRequiredValue(deviceName), cancellationToken).ConfigureAwait(false);
+            return await EnrollmentConsole.RunAsync(session, link, parsed.GetRequiredValue(email).Trim(), parsed.GetValue(name), parsed.GetValue(otp), parsed.GetValue(stdin), parsed.GetRequiredValue(deviceName), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -37,7 +37,7 @@ internal static class LoginCommand
             var signIn = new SignIn(session.Client, session.Store, CliSession.Suite, ClientKind.Cli);
             using var signedIn = await signIn.SignInAsync(parsed.GetRequiredValue(user), password, factor, parsed.GetRequiredValue(deviceName), cancellationToken).ConfigureAwait(false);
             var who = signedIn.Session.User;
-            AnsiConsole.MarkupLine($"[green]Signed in[/] as {Markup.Escape(who.Email)} ({Markup.Escape(string.Join(", ", who.Roles))}{Markup.Escape(who.Delegation is null ? "" : $", {who.Delegation}")}) at {signedIn.Session.Aal}; session ends {Output.Time(signedIn.Session.ExpiresAt)}; device {signedIn.Device.Id}.");
+            AnsiConsole.MarkupLine($"[green]Signed in[/] as {Markup.Escape(who.Email)} ({Markup.Escape(string.Join(", ", who.Roles))}{Markup.Escape(who.Delegation is null ? "" : $", {who.Delegation}")}) at {signedIn.Session.Aal}; session ends {Output.Time(signedIn.Session.ExpiresAt)}{(signedIn.Device is { } device ? $"; device {device.Id}" : "")}.");
             if (factor is SecondFactor.RecoveryCode)
                 AnsiConsole.MarkupLine($"That recovery code is now used up; {who.RecoveryCodesLeft} left.");
             return ExitCodes.Success;

@@ -21,6 +21,7 @@ internal sealed class DemoSeeder(Uri server, HttpClient http, string dataDirecto
     public const string BootstrapTokenFile = "bootstrap-token";
 
     private static readonly CryptoSuite Suite = CryptoSuite.Default;
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
 
     private sealed record Member(string Name, Roles Roles, string Role, string Level, string[] Compartments);
 
@@ -81,12 +82,16 @@ internal sealed class DemoSeeder(Uri server, HttpClient http, string dataDirecto
         var store = new FileProfileStore(profileDirectory);
         var client = new ParleyClient(http);
         var enrollment = new Enrollment(client, store, Suite, ClientKind.Cli);
-        var pending = await enrollment.BeginAsync(link, cancellationToken).ConfigureAwait(false);
+        // Every seeded person enrolls from this one address, which the server limits like any other.
+        var pending = await RateLimits.RetryAsync(() => enrollment.BeginAsync(link, delegation is null ? email : null, cancellationToken), MaxWait, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!string.Equals(pending.Details.Email, email, StringComparison.OrdinalIgnoreCase) && delegation is not null)
             throw new InvalidOperationException($"The enrollment was for {pending.Details.Email}, not {email}.");
         var password = NewPassword();
-        var code = await PreviousStepCodeAsync(pending.Details.Totp.Secret, cancellationToken).ConfigureAwait(false);
-        var enrolled = await enrollment.CompleteAsync(pending, password, displayName, code, $"demo seeding ({profileName})", cancellationToken).ConfigureAwait(false);
+        var enrolled = await RateLimits.RetryAsync(async () =>
+        {
+            var code = await PreviousStepCodeAsync(pending.Details.Totp.Secret, cancellationToken).ConfigureAwait(false);
+            return await enrollment.CompleteAsync(pending, password, displayName, code, $"demo seeding ({profileName})", cancellationToken).ConfigureAwait(false);
+        }, MaxWait, cancellationToken: cancellationToken).ConfigureAwait(false);
         users.Add(new DemoUser(pending.Details.Email, password, pending.Details.Totp.Secret, delegation, role, null, profileDirectory));
         return new Enrolled(client, enrolled);
     }

@@ -9,11 +9,11 @@ namespace Parley.Cli.Identity;
 internal static class EnrollmentConsole
 {
     /// <summary>Opens the enrollment, shows the TOTP secret, asks for the first code, completes and shows the recovery codes once.</summary>
-    public static async Task<int> RunAsync(CliSession session, EnrollmentLink link, string? displayName, string? otp, bool passwordFromStdin, string deviceName, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliSession session, EnrollmentLink link, string? bootstrapEmail, string? displayName, string? otp, bool passwordFromStdin, string deviceName, CancellationToken cancellationToken)
     {
         var password = await Terminal.PasswordAsync(passwordFromStdin, cancellationToken).ConfigureAwait(false);
         var enrollment = new Enrollment(session.Client, session.Store, CliSession.Suite, ClientKind.Cli);
-        var pending = await enrollment.BeginAsync(link, cancellationToken).ConfigureAwait(false);
+        var pending = await enrollment.BeginAsync(link, bootstrapEmail, cancellationToken).ConfigureAwait(false);
         var details = pending.Details;
 
         var delegation = details.Delegation is { } d ? $"{d.Code} ({d.Name})" : "no delegation";
@@ -37,7 +37,7 @@ internal static class EnrollmentConsole
         foreach (var recovery in enrolled.RecoveryCodes) AnsiConsole.WriteLine($"  {recovery}");
         AnsiConsole.WriteLine();
         var account = enrolled.Account;
-        AnsiConsole.MarkupLine($"[green]Enrolled[/] {Markup.Escape(account.Session.User.Email)} ({account.Session.User.Id}); signed in at {account.Session.Aal}; device {account.Device.Id} registered; profile {Markup.Escape(session.Store.Directory)}");
+        AnsiConsole.MarkupLine($"[green]Enrolled[/] {Markup.Escape(account.Session.User.Email)} ({account.Session.User.Id}); signed in at {account.Session.Aal}; {(account.Device is { } device ? $"device {device.Id} registered" : "no device (no delegation)")}; profile {Markup.Escape(session.Store.Directory)}");
         return ExitCodes.Success;
     }
 

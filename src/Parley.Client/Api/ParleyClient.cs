@@ -95,9 +95,9 @@ public sealed class ParleyClient(HttpClient http)
 
     // ---- Enrollment ----
 
-    /// <summary>Opens an enrollment with its one-time token.</summary>
-    public Task<EnrollBeginResponse> BeginEnrollmentAsync(string token, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.EnrollBegin, new EnrollBeginRequest(token), Json.EnrollBeginRequest, Json.EnrollBeginResponse, cancellationToken);
+    /// <summary>Opens an enrollment with its one-time token; <paramref name="email"/> only with the bootstrap token, whose enrollee names their address.</summary>
+    public Task<EnrollBeginResponse> BeginEnrollmentAsync(string token, string? email = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.EnrollBegin, new EnrollBeginRequest(token, email), Json.EnrollBeginRequest, Json.EnrollBeginResponse, cancellationToken);
 
     /// <summary>Creates the account.</summary>
     public Task<EnrollCompleteResponse> CompleteEnrollmentAsync(EnrollCompleteRequest request, CancellationToken cancellationToken = default) =>

@@ -10,12 +10,14 @@ namespace Parley.Client.Flows;
 /// Makes sure the profile has a registered, unrevoked device for the signed-in account: reuses the
 /// one it has when its keys open and the server still lists it, else generates hybrid KEM and P-384
 /// keys, certifies them with the identity key, registers the certificate and keeps the private keys
-/// sealed under the master key in the profile.
+/// sealed under the master key in the profile. Accounts outside any delegation (the host
+/// administrator) never receive content, so they have no device.
 /// </summary>
 internal sealed class DeviceRegistration(ParleyClient client, IProfileStore store, CryptoSuite suite, TimeProvider time)
 {
-    public async Task<ProfileDevice> EnsureAsync(UnlockedIdentity identity, string deviceName, CancellationToken cancellationToken)
+    public async Task<ProfileDevice?> EnsureAsync(UnlockedIdentity identity, string? delegation, string deviceName, CancellationToken cancellationToken)
     {
+        if (delegation is null) return null;
         var profile = await store.LoadAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new ProfileException("The profile vanished while signing in.");
         if (profile.Device is { } existing && profile.UserId == identity.UserId && await IsUsableAsync(identity, existing, cancellationToken).ConfigureAwait(false))

@@ -38,11 +38,14 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    /// <summary>Opens the enrollment and refuses it if the server's root is not the link's.</summary>
-    public async Task<PendingEnrollment> BeginAsync(EnrollmentLink link, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens the enrollment and refuses it if the server's root is not the link's.
+    /// <paramref name="email"/> is for the bootstrap token only: the host administrator names their address.
+    /// </summary>
+    public async Task<PendingEnrollment> BeginAsync(EnrollmentLink link, string? email = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(link);
-        var details = await client.BeginEnrollmentAsync(link.Token, cancellationToken).ConfigureAwait(false);
+        var details = await client.BeginEnrollmentAsync(link.Token, email, cancellationToken).ConfigureAwait(false);
         if (details.Kdf.Validate() is { } weak)
             throw new TrustException(new ProtocolError(ProtocolErrorCode.Untrusted, $"The server suggests unsafe password derivation parameters: {weak.Message}"));
         var delegation = details.Delegation;
@@ -82,7 +85,7 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
                 root = await identity.SignAsync(suite, new DelegationRoot(delegation.Code, delegation.Name, details.UserId, identity.PublicKey.Encode(), _time.GetUtcNow().ToUnixTimeSeconds()), cancellationToken).ConfigureAwait(false);
             }
             var request = new EnrollCompleteRequest(pending.Link.Token, displayName, details.Kdf, keys.AuthSecret.ToArray(), identity.PublicKey.Encode(), sealedKey, totpCode,
-                pending.FoundsDelegation ? root!.Encode() : null);
+                pending.FoundsDelegation ? root!.Encode() : null, kind);
             var completed = await client.CompleteEnrollmentAsync(request, cancellationToken).ConfigureAwait(false);
             var login = completed.Login;
             if (login.Session.User.Id != details.UserId)
@@ -101,7 +104,7 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
             }, cancellationToken).ConfigureAwait(false);
             if (root is not null) await new TrustStore(store, suite).PinAsync(root, cancellationToken).ConfigureAwait(false);
 
-            var device = await new DeviceRegistration(client, store, suite, _time).EnsureAsync(identity, deviceName, cancellationToken).ConfigureAwait(false);
+            var device = await new DeviceRegistration(client, store, suite, _time).EnsureAsync(identity, details.Delegation?.Code, deviceName, cancellationToken).ConfigureAwait(false);
             return new EnrolledAccount(new SignedIn(login.Session, identity, device), completed.RecoveryCodes);
         }
         catch

@@ -33,8 +33,9 @@ public abstract record SecondFactor
 /// <summary>A signed-in account with its identity key open. Dispose it as soon as the keys are no longer needed.</summary>
 /// <param name="Session">The server's view of the session.</param>
 /// <param name="Identity">The unsealed identity key and master key.</param>
-/// <param name="Device">This profile's registered device.</param>
-public sealed record SignedIn(SessionView Session, UnlockedIdentity Identity, ProfileDevice Device) : IDisposable
+/// <param name="Device">This profile's registered device; null for accounts outside any delegation (the
+/// host administrator), which never hold content and so have no devices.</param>
+public sealed record SignedIn(SessionView Session, UnlockedIdentity Identity, ProfileDevice? Device) : IDisposable
 {
     /// <inheritdoc />
     public void Dispose() => Identity.Dispose();
@@ -83,7 +84,7 @@ public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite
                 Account = new ProfileAccount(login.Keys.Kdf, login.Keys.IdentityPublicKey, login.Keys.SealedIdentityKey),
             };
             await store.SaveAsync(profile, cancellationToken).ConfigureAwait(false);
-            var device = await new DeviceRegistration(client, store, suite, _time).EnsureAsync(identity, deviceName, cancellationToken).ConfigureAwait(false);
+            var device = await new DeviceRegistration(client, store, suite, _time).EnsureAsync(identity, user.Delegation, deviceName, cancellationToken).ConfigureAwait(false);
             return new SignedIn(login.Session, identity, device);
         }
         catch
