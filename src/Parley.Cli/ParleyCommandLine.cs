@@ -6,6 +6,7 @@ using Parley.Client.Api;
 using Parley.Client.Flows;
 using Parley.Client.Profiles;
 using Parley.Server.Hosting;
+using Spectre.Console;
 
 namespace Parley.Cli;
 
@@ -53,6 +54,8 @@ public static class ParleyCommandLine
     public static async Task<int> RunAsync(string[] args)
     {
         ParseResult? parsed = null;
+        // Piped into a file or a script, tables must not wrap ids and secrets over several lines.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
         try
         {
             parsed = Build().Parse(args);

@@ -46,6 +46,9 @@ internal sealed class DemoSeeder(Uri server, HttpClient http, string dataDirecto
             throw new InvalidOperationException($"{dataDirectory} has been set up before but holds no {DemoManifest.FileName}, so the demo cannot seed it; start the demo on a new folder.");
         var token = (await File.ReadAllTextAsync(tokenPath, cancellationToken).ConfigureAwait(false)).Trim();
 
+        var profiles = Path.Combine(dataDirectory, "profiles");
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(profiles);
+        else Directory.CreateDirectory(profiles, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var users = new List<DemoUser>();
         using var admin = await EnrollAsync(EnrollmentLink.Bootstrap(server, token), "admin@host.example", "Host administrator", "admin", users, null, "host-administrator", cancellationToken).ConfigureAwait(false);
         progress.Report("host administrator admin@host.example");

@@ -48,6 +48,6 @@ internal static class EnrollmentConsole
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
         using var art = new AsciiQRCode(data);
-        return art.GetGraphicSmall(drawQuietZones: true, invert: true);
+        return art.GetGraphicSmall(drawQuietZones: true, invert: false);
     }
 }
