@@ -50,7 +50,8 @@ internal sealed class CliSession : IDisposable
     }
 
     /// <summary>The profile's delegation; a usage error for accounts outside any delegation.</summary>
-    public string Delegation => Profile?.Delegation ?? throw new UsageException("This account belongs to no delegation.");
+    public string Delegation => Profile?.Delegation
+        ?? throw new UsageException($"{Profile?.Email ?? "This account"} belongs to no delegation; name one with --delegation CODE where the command takes it.");
 
     /// <summary>Re-derives the master key from the password and opens the identity key.</summary>
     public async Task<UnlockedIdentity> UnlockAsync(bool passwordFromStdin, CancellationToken cancellationToken)
