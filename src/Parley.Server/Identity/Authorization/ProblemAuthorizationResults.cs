@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 
@@ -17,7 +16,7 @@ public sealed class ProblemAuthorizationResults : IAuthorizationMiddlewareResult
     {
         if (result.Challenged)
         {
-            var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;
+            var failure = Sessions.SessionAuthenticationHandler.FailureOf(context);
             await TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in required",
                 detail: failure ?? "This needs a signed-in session (cookie or bearer token).", type: "urn:parley:problem:unauthenticated").ExecuteAsync(context);
             return;

@@ -32,9 +32,10 @@ public sealed class OfficerAuthority(ParleyDbContext db, CryptoSuite suite, Time
         var trust = await TrustAsync(delegation, cancellationToken);
         var now = time.GetUtcNow();
         var clearances = await db.Set<ClearanceRecord>()
-            .Where(c => c.SubjectUserId == signer.Id && c.DelegationCode == delegation.Code && c.RevokedAt == null)
+            .Where(c => c.SubjectUserId == signer.Id && c.DelegationCode == delegation.Code)
             .ToListAsync(cancellationToken);
         string? reason = null;
+        // Revoked and expired ones too: the verifier then says why they do not count.
         foreach (var record in clearances.Where(c => c.Roles.HasFlag(Roles.SecurityOfficer)).OrderByDescending(c => c.IssuedAt))
         {
             var certificate = Signed<ClearanceCertificate>.Decode(record.Certificate).Value;

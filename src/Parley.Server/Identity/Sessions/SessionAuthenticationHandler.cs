@@ -34,6 +34,11 @@ public sealed class SessionAuthenticationHandler(
 {
     public const string SchemeName = "ParleySession";
 
+    /// <summary>Why the presented session was refused, for the 401 answer (ASP.NET Core keeps only successful results).</summary>
+    public static string? FailureOf(HttpContext context) => context.Items[FailureKey] as string;
+
+    private static readonly object FailureKey = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var token = BearerToken() ?? Request.Cookies[SessionCookie.Name];
@@ -41,16 +46,16 @@ public sealed class SessionAuthenticationHandler(
 
         var hash = Tokens.Hash(token);
         var session = await db.Set<SessionRecord>().SingleOrDefaultAsync(s => s.TokenHash == hash, Context.RequestAborted);
-        if (session is null) return AuthenticateResult.Fail("The session does not exist or has ended; sign in again.");
+        if (session is null) return Fail("The session does not exist or has ended; sign in again.");
         var now = clock.GetUtcNow();
         if (now >= session.ExpiresAt || now >= session.LastSeenAt + AssuranceLimits.Idle(session.Aal))
         {
             db.Remove(session);
             await db.SaveChangesAsync(Context.RequestAborted);
-            return AuthenticateResult.Fail("The session has expired; sign in again.");
+            return Fail("The session has expired; sign in again.");
         }
         var user = await db.Set<UserAccount>().SingleAsync(u => u.Id == session.UserId, Context.RequestAborted);
-        if (user.Status != AccountStatus.Active) return AuthenticateResult.Fail("The account is suspended.");
+        if (user.Status != AccountStatus.Active) return Fail("The account is suspended.");
 
         session.LastSeenAt = now;
         await db.SaveChangesAsync(Context.RequestAborted);
@@ -67,6 +72,12 @@ public sealed class SessionAuthenticationHandler(
         claims.AddRange(RoleNames.ToNames(user.Roles).Select(r => new Claim(ClaimTypes.Role, r)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, IdentityClaims.UserId, ClaimTypes.Role));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private AuthenticateResult Fail(string reason)
+    {
+        Context.Items[FailureKey] = reason;
+        return AuthenticateResult.Fail(reason);
     }
 
     private string? BearerToken()
