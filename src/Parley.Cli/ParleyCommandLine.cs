@@ -84,7 +84,7 @@ public static class ParleyCommandLine
         {
             ServerConfigurationException => (ExitCodes.Usage, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
-            ParleyApiException { Kind: ApiProblemKind.Denied } api => (ExitCodes.Denied, $"denied: {api.Problem.Message}"),
+            ParleyApiException { Kind: ApiProblemKind.Denied or ApiProblemKind.StepUpRequired } api => (ExitCodes.Denied, $"denied: {api.Problem.Message}"),
             ParleyApiException api => (ExitCodes.Failure, $"the server refused ({(int)api.Problem.Status}): {api.Problem.Message}"),
             TrustException => (ExitCodes.Failure, $"not trusted: {e.Message}"),
             ProfileException => (ExitCodes.Failure, e.Message),

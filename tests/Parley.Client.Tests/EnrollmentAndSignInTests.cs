@@ -129,6 +129,14 @@ public sealed class EnrollmentAndSignInTests : IAsyncLifetime
         var missing = await Assert.ThrowsAsync<ParleyApiException>(() => member.Client.GetDirectoryEntryAsync("nobody@atl.example"));
         Assert.Equal(ApiProblemKind.NotFound, missing.Kind);
 
+        var noFactor = await Assert.ThrowsAsync<ParleyApiException>(() => _server.NewClient().LoginAsync(new LoginRequest(member.Email, new byte[32], null, null, ClientKind.Cli)));
+        Assert.Equal(ApiProblemKind.MfaRequired, noFactor.Kind);
+        Assert.Contains("TOTP", noFactor.Problem.Detail);
+
+        // Regenerating recovery codes needs a recent second factor: the session from enrollment is still recent, a stale one would be asked to step up.
+        var codes = await member.Client.RegenerateRecoveryCodesAsync();
+        Assert.Equal(10, codes.Codes.Count);
+
         var signedOut = _server.NewClient();
         var unauthenticated = await Assert.ThrowsAsync<ParleyApiException>(() => signedOut.GetSessionAsync());
         Assert.Equal(ApiProblemKind.Unauthenticated, unauthenticated.Kind);

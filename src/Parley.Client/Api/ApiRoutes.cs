@@ -44,4 +44,7 @@ internal static class ApiRoutes
 
     /// <summary>Last segment of the problem type the server uses for "password right, second factor needed".</summary>
     public const string MfaRequiredProblem = "mfa-required";
+
+    /// <summary>Last segment of the problem type for "prove a second factor again first".</summary>
+    public const string StepUpRequiredProblem = "step-up-required";
 }

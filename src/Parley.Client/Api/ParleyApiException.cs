@@ -13,6 +13,8 @@ public enum ApiProblemKind
     MfaRequired,
     /// <summary>The server's policy refused the action (403).</summary>
     Denied,
+    /// <summary>The action needs a second factor proved recently: step up (TOTP or a security key) and retry (403 with the step-up-required problem type).</summary>
+    StepUpRequired,
     /// <summary>Not there, or not visible to this caller (404).</summary>
     NotFound,
     /// <summary>The state on the server does not allow it, e.g. already used (409, 410).</summary>

@@ -254,6 +254,7 @@ internal static class ProblemReader
     {
         401 when type is not null && type.EndsWith(ApiRoutes.MfaRequiredProblem, StringComparison.Ordinal) => ApiProblemKind.MfaRequired,
         401 => ApiProblemKind.Unauthenticated,
+        403 when type is not null && type.EndsWith(ApiRoutes.StepUpRequiredProblem, StringComparison.Ordinal) => ApiProblemKind.StepUpRequired,
         403 => ApiProblemKind.Denied,
         404 => ApiProblemKind.NotFound,
         409 or 410 => ApiProblemKind.Conflict,
