@@ -144,6 +144,14 @@ public sealed partial class IdentityCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Failure, wrongExit);
         Assert.Contains("password does not open", wrongErr);
 
+        // A profile holds one account's keys: another account is sent to another profile.
+        var (otherExit, _, otherErr) = await ParleyProcess.RunAsync(Password("officer-password"), null, "login", "--server", _server.Url, "--user", "so@atl.example", "--otp", "123456", "--profile", laptop);
+        Assert.Equal(ExitCodes.Usage, otherExit);
+        Assert.Contains("belongs to member@atl.example", otherErr);
+        var (enrollOverExit, _, enrollOverErr) = await ParleyProcess.RunAsync(Password("x"), null, "enroll", memberLink, "--profile", laptop);
+        Assert.Equal(ExitCodes.Usage, enrollOverExit);
+        Assert.Contains("another --profile", enrollOverErr);
+
         // Sign out: the token is gone and the profile no longer acts.
         await OkAsync(null, "logout", "--profile", laptop);
         var (afterExit, _, afterErr) = await ParleyProcess.RunAsync("whoami", "--profile", laptop);

@@ -29,7 +29,7 @@ internal static class AdminCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var url = parsed.GetRequiredValue(server);
-            using var session = await CliSession.ForServerAsync(parsed.GetRequiredValue(profile), url, cancellationToken).ConfigureAwait(false);
+            using var session = await CliSession.ForServerAsync(parsed.GetRequiredValue(profile), url, null, cancellationToken).ConfigureAwait(false);
             var link = EnrollmentLink.Bootstrap(url, parsed.GetRequiredValue(token).Trim());
             return await EnrollmentConsole.RunAsync(session, link, parsed.GetRequiredValue(email).Trim(), parsed.GetValue(name), parsed.GetValue(otp), parsed.GetValue(stdin), parsed.GetRequiredValue(deviceName), cancellationToken).ConfigureAwait(false);
         });

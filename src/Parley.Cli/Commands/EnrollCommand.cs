@@ -23,7 +23,7 @@ internal static class EnrollCommand
         {
             var parsedLink = EnrollmentLink.Parse(parsed.GetValue(link));
             if (!parsedLink.TryGetValue(out var enrollmentLink, out var error)) throw new UsageException(error.Message);
-            using var session = await CliSession.ForServerAsync(parsed.GetRequiredValue(profile), enrollmentLink.Server, cancellationToken).ConfigureAwait(false);
+            using var session = await CliSession.ForServerAsync(parsed.GetRequiredValue(profile), enrollmentLink.Server, null, cancellationToken).ConfigureAwait(false);
             return await EnrollmentConsole.RunAsync(session, enrollmentLink, null, parsed.GetValue(name), parsed.GetValue(otp), parsed.GetValue(stdin), parsed.GetRequiredValue(deviceName), cancellationToken).ConfigureAwait(false);
         });
         return command;

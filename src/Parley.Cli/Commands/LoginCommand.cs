@@ -29,7 +29,7 @@ internal static class LoginCommand
         });
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            using var session = await CliSession.ForServerAsync(parsed.GetRequiredValue(profile), parsed.GetRequiredValue(server), cancellationToken).ConfigureAwait(false);
+            using var session = await CliSession.ForServerAsync(parsed.GetRequiredValue(profile), parsed.GetRequiredValue(server), parsed.GetRequiredValue(user), cancellationToken).ConfigureAwait(false);
             var password = await Terminal.PasswordAsync(parsed.GetValue(stdin), cancellationToken).ConfigureAwait(false);
             SecondFactor factor = parsed.GetValue(recovery) is { Length: > 0 } code
                 ? new SecondFactor.RecoveryCode(code.Trim())

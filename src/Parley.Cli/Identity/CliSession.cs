@@ -31,11 +31,17 @@ internal sealed class CliSession : IDisposable
 
     public ParleyClient Client { get; }
 
-    /// <summary>For commands that name the server themselves (login, enroll, admin init).</summary>
-    public static async Task<CliSession> ForServerAsync(string profileDirectory, Uri server, CancellationToken cancellationToken)
+    /// <summary>
+    /// For commands that name the server themselves (login, enroll, admin init). A profile holds one
+    /// account's device keys: it is never silently given to another account, whose sign-in would
+    /// replace them. <paramref name="email"/> is the account signing in, or null for a new account.
+    /// </summary>
+    public static async Task<CliSession> ForServerAsync(string profileDirectory, Uri server, string? email, CancellationToken cancellationToken)
     {
         var store = new FileProfileStore(profileDirectory);
         var profile = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (profile?.Email is { } owner && (email is null || !string.Equals(owner, email, StringComparison.OrdinalIgnoreCase) || profile.Server != server))
+            throw new UsageException($"The profile {store.Directory} belongs to {owner} on {profile.Server}; use another --profile DIR for {email ?? "a new account"}{(email is null ? "" : $" on {server}")}.");
         return new CliSession(store, profile, server);
     }
 
