@@ -200,6 +200,32 @@ public sealed class TrustVerificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Signing_in_where_the_delegation_root_changed_is_refused_loudly()
+    {
+        var impostorKey = await IdentityServer.Suite.Signatures.GenerateAsync();
+        var impostorRoot = await Signed<DelegationRoot>.SignAsync(IdentityServer.Suite, impostorKey,
+            new DelegationRoot("ATL", "Delegation ATL", Guid.NewGuid(), impostorKey.PublicKey.Encode(), DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        TamperingHandler Lies()
+        {
+            var lies = new TamperingHandler();
+            lies.Rewrite("/api/directory/delegations/ATL", Json.DelegationTrustView, view => view with { Root = impostorRoot.Encode() });
+            return lies;
+        }
+
+        // Alice's profile pinned ATL's root at enrollment.
+        var refused = await Assert.ThrowsAsync<TrustException>(() => new SignIn(_server.NewClient(Lies()), _alice.Store, IdentityServer.Suite)
+            .SignInAsync(_alice.Email, _alice.Password, new SecondFactor.RecoveryCode(_alice.RecoveryCodes[0]), "laptop"));
+        Assert.Contains("HAS CHANGED", refused.Message);
+
+        // A fresh profile pins on first sign-in, then holds to it.
+        var fresh = new MemoryProfileStore();
+        using (var first = await new SignIn(_server.NewClient(), fresh, IdentityServer.Suite).SignInAsync(_alice.Email, _alice.Password, new SecondFactor.RecoveryCode(_alice.RecoveryCodes[1]), "phone"))
+            Assert.Equal(_atlOfficer.Enrolled.Account.Identity.PublicKey.Encode(), (await new TrustStore(fresh, IdentityServer.Suite).PinnedAsync("ATL"))!.Body.OfficerPublicKey);
+        await Assert.ThrowsAsync<TrustException>(() => new SignIn(_server.NewClient(Lies()), fresh, IdentityServer.Suite)
+            .SignInAsync(_alice.Email, _alice.Password, new SecondFactor.RecoveryCode(_alice.RecoveryCodes[2]), "phone"));
+    }
+
+    [Fact]
     public async Task Another_delegations_root_is_pinned_on_first_use_and_held_to_afterwards()
     {
         using var carol = await _server.InviteAsync(_borOfficer, "carol@bor.example", Roles.Member, "BOR");

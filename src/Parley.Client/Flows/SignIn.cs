@@ -44,7 +44,7 @@ public sealed record SignedIn(SessionView Session, UnlockedIdentity Identity, Pr
 /// <summary>
 /// Signs in: prelogin → derive <see cref="PasswordKeys"/> from the password → login with the
 /// authentication secret and a second factor → unseal the identity key → make sure this profile
-/// has a registered device. The password and the master key never leave this object; the server
+/// has a registered device, after checking the delegation's root against the pinned one. The password and the master key never leave this object; the server
 /// gets only the authentication secret. On success <paramref name="client"/> carries the session.
 /// </summary>
 public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite suite, ClientKind kind = ClientKind.Cli, TimeProvider? time = null)
@@ -84,6 +84,7 @@ public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite
                 Account = new ProfileAccount(login.Keys.Kdf, login.Keys.IdentityPublicKey, login.Keys.SealedIdentityKey),
             };
             await store.SaveAsync(profile, cancellationToken).ConfigureAwait(false);
+            if (user.Delegation is { } code) await CheckOwnRootAsync(code, cancellationToken).ConfigureAwait(false);
             var device = await new DeviceRegistration(client, store, suite, _time).EnsureAsync(identity, user.Delegation, deviceName, cancellationToken).ConfigureAwait(false);
             return new SignedIn(login.Session, identity, device);
         }
@@ -92,6 +93,15 @@ public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite
             identity.Dispose();
             throw;
         }
+    }
+
+    // The own delegation's root: pinned on a profile's first sign-in (a profile that enrolled pinned
+    // it from the link), and held to on every later one, so a changed root stops the sign-in loudly.
+    private async Task CheckOwnRootAsync(string code, CancellationToken cancellationToken)
+    {
+        var view = await client.GetDelegationTrustAsync(code, cancellationToken).ConfigureAwait(false);
+        var root = await new Trust.TrustStore(store, suite).ResolveAsync(code, view.Root, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!root.IsOk) throw new TrustException(root.Error);
     }
 
     internal static SessionCredentials Credentials(LoginResponse login, ClientKind kind) => kind switch
