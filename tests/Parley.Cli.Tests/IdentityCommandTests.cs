@@ -157,6 +157,14 @@ public sealed partial class IdentityCommandTests : IAsyncLifetime
         var (afterExit, _, afterErr) = await ParleyProcess.RunAsync("whoami", "--profile", laptop);
         Assert.Equal(ExitCodes.Usage, afterExit);
         Assert.Contains("signed out", afterErr);
+
+        // A recovery code stands in for the authenticator, once.
+        var tablet = _server.Profile("member-tablet");
+        var recovered = await OkAsync(Password("member-password"), "login", "--server", _server.Url, "--user", "member@atl.example", "--recovery-code", memberEnrollment.RecoveryCodes[0], "--profile", tablet);
+        Assert.Contains("9 left", recovered);
+        var (againExit, _, againErr) = await ParleyProcess.RunAsync(Password("member-password"), null, "login", "--server", _server.Url, "--user", "member@atl.example", "--recovery-code", memberEnrollment.RecoveryCodes[0], "--profile", _server.Profile("member-other"));
+        Assert.Equal(ExitCodes.Failure, againExit);
+        Assert.Contains("wrong", againErr);
     }
 
     [Fact]
