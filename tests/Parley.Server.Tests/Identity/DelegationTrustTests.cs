@@ -78,6 +78,17 @@ public sealed class DelegationTrustTests(IdentityHostFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task The_directory_lists_a_delegations_people_with_their_identity_keys_for_members_of_any_delegation()
+    {
+        var users = await ClientDriver.ReadAsync<IReadOnlyList<DirectoryUser>>(await _client.GetAsync($"/api/directory/delegations/{_a}/users", _memberB.Token));
+        Assert.Equal(new[] { _memberA.UserId, _officerA.UserId }.Order(), users.Select(u => u.Id).Order());
+        Assert.Equal(_memberA.IdentityKey.PublicKey.Encode(), users.Single(u => u.Id == _memberA.UserId).IdentityPublicKey);
+        Assert.Contains("security-officer", users.Single(u => u.Id == _officerA.UserId).Roles);
+        await ClientDriver.ProblemAsync(await _client.GetAsync($"/api/directory/users/{_admin.UserId}", _memberB.Token), HttpStatusCode.NotFound);
+        await ClientDriver.ProblemAsync(await _client.GetAsync("/api/directory/delegations/NOPE/users", _memberB.Token), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_member_cannot_use_the_officers_console()
     {
         foreach (var path in new[] { "members", "sign-ins", "clearances", "devices", "enrollments" })

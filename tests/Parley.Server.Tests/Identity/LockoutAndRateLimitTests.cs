@@ -42,12 +42,18 @@ public sealed class LockoutAndRateLimitTests : IAsyncLifetime
         var until = lockedAt.AddMinutes(15).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains($"locked until {until} UTC", fifth.GetProperty("detail").GetString());
 
+        // The officer's console shows the lock.
+        await _client.LoginAsync(_officer);
+        var members = await ClientDriver.ReadAsync<IReadOnlyList<MemberView>>(await _client.GetAsync($"/api/delegations/{Code}/members", _officer.Token));
+        Assert.True(members.Single(m => m.User.Id == member.UserId).Locked);
+        Assert.False(members.Single(m => m.User.Id == _officer.UserId).Locked);
+
         // The right password and code do not help while locked.
-        _host.Clock.Advance(TimeSpan.FromMinutes(14));
+        _host.Clock.Advance(TimeSpan.FromMinutes(13));
         var locked = await _client.PostAsync("/api/auth/login", new LoginRequest(member.Email, member.AuthSecret, ClientDriver.TotpAt(member.TotpSecret, _host.Clock.GetUtcNow()), null, ClientKind.Cli));
         Assert.Contains(until, (await ClientDriver.ProblemAsync(locked, HttpStatusCode.Locked)).GetProperty("detail").GetString());
 
-        _host.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(30));
+        _host.Clock.Advance(TimeSpan.FromMinutes(1.5));
         var login = await _client.LoginAsync(member);
         Assert.Equal(AssuranceLevels.Aal2, login.Session.Aal);
 
@@ -137,6 +143,17 @@ public sealed class LockoutAndRateLimitTests : IAsyncLifetime
         var attempts = await ClientDriver.ReadAsync<IReadOnlyList<SignInAttemptView>>(await _client.GetAsync($"/api/delegations/{Code}/sign-ins", _officer.Token));
         Assert.Equal(2, attempts.Count(a => a.UserId == member.UserId && a.Outcome == "rate-limited"));
         Assert.Contains(attempts, a => a.UserId == member.UserId && a.Address == "127.0.0.16" && a.Email == member.Email);
+    }
+
+    [Fact]
+    public async Task Enrollment_calls_are_limited_per_address()
+    {
+        // The setup's enrollments used some of this address's permits; a minute refills them.
+        _host.Clock.Advance(TimeSpan.FromMinutes(1));
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+            answers.Add((await _client.PostAsync("/api/enroll/begin", new EnrollBeginRequest($"guess-{i}"))).StatusCode);
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.NotFound, 10).Concat([HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests]), answers);
     }
 
     [Fact]

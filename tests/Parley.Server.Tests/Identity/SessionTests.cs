@@ -46,6 +46,20 @@ public sealed class SessionTests(IdentityHostFixture fixture) : IClassFixture<Id
     }
 
     [Fact]
+    public async Task Sessions_that_ended_unnoticed_are_removed_at_the_next_sign_in()
+    {
+        var member = await MemberAsync("tidy");
+        var first = await _client.LoginAsync(member);
+        var id = member.UserId.ToString().ToUpperInvariant();
+        Assert.Equal(2, await Host.CountAsync($"SELECT count(*) FROM sessions WHERE UserId = '{id}'"));
+        Host.Clock.Advance(TimeSpan.FromMinutes(31));
+        var second = await _client.LoginAsync(member);
+        Assert.Equal(1, await Host.CountAsync($"SELECT count(*) FROM sessions WHERE UserId = '{id}'"));
+        await ClientDriver.ProblemAsync(await _client.GetAsync("/api/auth/session", first.BearerToken), HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/api/auth/session", second.BearerToken)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_session_ends_twelve_hours_after_sign_in_however_active()
     {
         var member = await MemberAsync("absolute");

@@ -93,6 +93,25 @@ public sealed class SignInTests(IdentityHostFixture fixture) : IClassFixture<Ide
     }
 
     [Fact]
+    public async Task Simultaneous_sign_ins_with_one_code_or_one_recovery_code_succeed_once()
+    {
+        var member = await _client.MemberAsync(_officer, _code, $"race-{_code}@x.example");
+        var code = _client.NextTotp(member);
+        var racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            _client.PostAsync("/api/auth/login", new LoginRequest(member.Email, member.AuthSecret, code, null, ClientKind.Cli))));
+        Assert.Equal(1, racing.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.All(racing.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+
+        Host.Clock.Advance(TimeSpan.FromMinutes(1));
+        var recovery = member.RecoveryCodes[0];
+        racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            _client.PostAsync("/api/auth/login", new LoginRequest(member.Email, member.AuthSecret, null, recovery, ClientKind.Cli))));
+        Assert.Equal(1, racing.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.All(racing.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        Assert.Equal(9, await Host.CountAsync($"SELECT count(*) FROM recovery_codes WHERE UserId = '{member.UserId.ToString().ToUpperInvariant()}'"));
+    }
+
+    [Fact]
     public async Task A_code_two_steps_old_is_refused_and_one_step_of_skew_is_accepted()
     {
         var member = await _client.MemberAsync(_officer, _code, $"skew-{_code}@x.example");

@@ -63,6 +63,16 @@ public sealed record ManageDeviceRequirement : IHiddenResourceRequirement
     public static readonly ManageDeviceRequirement Instance = new();
 }
 
+/// <summary>The roles an enrollment link would grant: the resource of <see cref="GrantRolesRequirement"/>.</summary>
+public sealed record RolesToGrant(Roles Roles);
+
+/// <summary>A security officer may enroll any role but host administrator; the host administrator
+/// enrolls security officers only (their members are the officer's to enroll).</summary>
+public sealed record GrantRolesRequirement : IAuthorizationRequirement
+{
+    public static readonly GrantRolesRequirement Instance = new();
+}
+
 /// <summary>The caller proved a second factor within <paramref name="Within"/>.</summary>
 public sealed record RecentAuthenticationRequirement(TimeSpan Within) : IAuthorizationRequirement;
 
@@ -83,6 +93,8 @@ public sealed class IdentityRequirementsHandler(TimeProvider time) : IAuthorizat
                 BelongsToADelegationRequirement => delegation is not null,
                 SecurityOfficerOfRouteDelegationRequirement r => OfficerOfRoute(context.Resource, roles, delegation, r.AllowHostAdministrator),
                 RecentAuthenticationRequirement r => Recent(user, r.Within),
+                GrantRolesRequirement => context.Resource is RolesToGrant grant && !grant.Roles.HasFlag(Roles.HostAdministrator)
+                    && (roles.HasFlag(Roles.HostAdministrator) ? grant.Roles.HasFlag(Roles.SecurityOfficer) : roles.HasFlag(Roles.SecurityOfficer)),
                 ManageDeviceRequirement => context.Resource is DeviceOwnership device
                     && (user.FindFirst(IdentityClaims.UserId)?.Value == device.OwnerId.ToString()
                         || (roles.HasFlag(Roles.SecurityOfficer) && delegation is not null && delegation == device.Delegation)),

@@ -97,7 +97,7 @@ public sealed class EnrollmentCompletion(
         if (enrollment.CreatedBy is null)
             ledger.Record(LedgerEventType.BootstrapCompleted, user.Id, null, $"user:{user.Id}", new LedgerField("email-hmac", ledger.Hmac(user.Email)));
         var codes = await factors.IssueRecoveryCodesAsync(user, now, cancellationToken);
-        var (session, token) = sessions.Open(user, request.Client, AssuranceLevels.Aal2);
+        var (session, token) = await sessions.OpenAsync(user, request.Client, AssuranceLevels.Aal2, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         if (enrollment.CreatedBy is null) bootstrap.Consumed();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
@@ -33,7 +34,7 @@ public static class EnrollmentLinksApi
     }
 
     private static async Task<Results<Created<CreatedEnrollment>, ProblemHttpResult>> CreateAsync(
-        string code, CreateEnrollmentRequest request, Caller caller, HttpContext http, ParleyDbContext db, LedgerWriter ledger, TimeProvider time, CancellationToken cancellationToken)
+        string code, CreateEnrollmentRequest request, Caller caller, HttpContext http, IAuthorizationService authorization, ParleyDbContext db, LedgerWriter ledger, TimeProvider time, CancellationToken cancellationToken)
     {
         var delegation = await db.Set<DelegationRecord>().SingleOrDefaultAsync(d => d.Code == code, cancellationToken);
         if (delegation is null) return Problems.NotFound($"There is no delegation {code}.");
@@ -43,8 +44,7 @@ public static class EnrollmentLinksApi
         if (!RoleNames.Parse(request.Roles ?? []).TryGetValue(out var roles, out var roleError)) return Problems.BadRequest(roleError.Message);
         if (roles == Roles.None) return Problems.BadRequest("Give at least one role.");
         if (roles.HasFlag(Roles.HostAdministrator)) return Problems.BadRequest("Members of a delegation cannot be host administrators.");
-        var byHostAdministrator = caller.User.Roles.HasFlag(Roles.HostAdministrator);
-        if (byHostAdministrator && !roles.HasFlag(Roles.SecurityOfficer))
+        if (!(await authorization.AuthorizeAsync(http.User, new RolesToGrant(roles), GrantRolesRequirement.Instance)).Succeeded)
             return Problems.Forbidden("The host administrator enrolls security officers only; members are enrolled by their security officer.");
         var hours = request.ExpiresInHours ?? DefaultLifetimeHours;
         if (hours is < 1 or > MaxLifetimeHours) return Problems.BadRequest($"An enrollment link lasts 1 to {MaxLifetimeHours} hours.");

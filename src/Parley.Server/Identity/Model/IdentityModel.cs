@@ -30,6 +30,8 @@ public static class IdentityModel
             e.Property(x => x.NormalizedEmail).UseCollation("NOCASE");
             e.HasIndex(x => x.DelegationCode);
             e.HasOne<DelegationRecord>().WithMany().HasForeignKey(x => x.DelegationCode).OnDelete(DeleteBehavior.Restrict);
+            // Two requests racing with the same TOTP code: the second save finds the step changed and fails, so a code is used once.
+            e.Property(x => x.TotpLastStep).IsConcurrencyToken();
         });
         model.Entity<UnknownAccountLockout>(e =>
         {

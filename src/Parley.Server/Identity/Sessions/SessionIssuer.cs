@@ -10,10 +10,13 @@ namespace Parley.Server.Identity.Sessions;
 /// <summary>Opens sessions and describes them. The token is returned once and stored hashed.</summary>
 public sealed class SessionIssuer(ParleyDbContext db, TimeProvider time)
 {
-    /// <summary>Adds a session for <paramref name="user"/> to the unit of work; the caller saves.</summary>
-    public (SessionRecord Session, string Token) Open(UserAccount user, ClientKind client, string aal)
+    /// <summary>Adds a session for <paramref name="user"/> to the unit of work and drops the user's
+    /// sessions that have ended unnoticed (past their absolute end, or idle longer than any level allows); the caller saves.</summary>
+    public async Task<(SessionRecord Session, string Token)> OpenAsync(UserAccount user, ClientKind client, string aal, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var idleSince = now - AssuranceLimits.Idle(AssuranceLevels.Aal2);
+        db.RemoveRange(await db.Set<SessionRecord>().Where(s => s.UserId == user.Id && (s.ExpiresAt <= now || s.LastSeenAt <= idleSince)).ToListAsync(cancellationToken));
         var token = Tokens.New();
         var session = new SessionRecord
         {

@@ -71,7 +71,8 @@ public static class SignInApi
         if (!secondFactor)
             return await credentials.FailAsync(request.Email, user, user, address, useTotp ? "wrong-totp" : "wrong-recovery-code", method, cancellationToken);
 
-        return TypedResults.Ok(await OpenSessionAsync(http, db, credentials, sessions, attempts, user, request.Client, AssuranceLevels.Aal2, request.Email, address, method, cancellationToken));
+        var login = await OpenSessionAsync(http, db, credentials, sessions, attempts, user, request.Client, AssuranceLevels.Aal2, request.Email, address, method, cancellationToken);
+        return login is null ? Problems.Unauthorized() : TypedResults.Ok(login);
     }
 
     private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> WebAuthnOptionsAsync(
@@ -100,16 +101,26 @@ public static class SignInApi
         var outcome = await webAuthn.VerifyAssertionAsync(http, user, WebAuthnPurpose.SignIn, null, request.Assertion, cancellationToken);
         if (outcome.Credential is null)
             return await credentials.FailAsync(request.Email, user, user, address, "wrong-webauthn", "webauthn", cancellationToken);
-        return TypedResults.Ok(await OpenSessionAsync(http, db, credentials, sessions, attempts, user, request.Client, AssuranceLevels.Aal3, request.Email, address, "webauthn", cancellationToken));
+        var login = await OpenSessionAsync(http, db, credentials, sessions, attempts, user, request.Client, AssuranceLevels.Aal3, request.Email, address, "webauthn", cancellationToken);
+        return login is null ? Problems.Unauthorized() : TypedResults.Ok(login);
     }
 
-    private static async Task<LoginResponse> OpenSessionAsync(HttpContext http, ParleyDbContext db, CredentialCheck credentials, SessionIssuer sessions, SignInRecorder attempts,
+    /// <summary>The answer, or null when a concurrent request used the same TOTP step or recovery code first.</summary>
+    private static async Task<LoginResponse?> OpenSessionAsync(HttpContext http, ParleyDbContext db, CredentialCheck credentials, SessionIssuer sessions, SignInRecorder attempts,
         UserAccount user, ClientKind client, string aal, string email, string address, string method, CancellationToken cancellationToken)
     {
         credentials.Succeeded(user);
-        var (session, token) = sessions.Open(user, client, aal);
+        var (session, token) = await sessions.OpenAsync(user, client, aal, cancellationToken);
         attempts.Record(email, user, address, SignInOutcome.Succeeded, null, method, session.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The second of two requests racing with one code: nothing of it was saved.
+            return null;
+        }
         return await sessions.RespondAsync(http, session, token, user, cancellationToken);
     }
 

@@ -39,7 +39,8 @@ public static class StepUpApi
         if (Locked(caller, time) is { } locked) return locked;
         if (!factors.VerifyTotp(caller.User, request.TotpCode))
             return await FailAsync(caller, http, credentials, "totp", cancellationToken);
-        return TypedResults.Ok(await RaiseAsync(caller, db, sessions, ledger, time, "totp", strong: false, cancellationToken));
+        var view = await RaiseAsync(caller, db, sessions, ledger, time, "totp", strong: false, cancellationToken);
+        return view is null ? Problems.Unauthorized("The code is wrong or was already used.") : TypedResults.Ok(view);
     }
 
     private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> WebAuthnOptionsAsync(
@@ -58,7 +59,8 @@ public static class StepUpApi
         if (Locked(caller, time) is { } locked) return locked;
         var outcome = await webAuthn.VerifyAssertionAsync(http, caller.User, WebAuthnPurpose.StepUp, caller.Session.Id, request.Assertion, cancellationToken);
         if (outcome.Credential is null) return await FailAsync(caller, http, credentials, "webauthn", cancellationToken);
-        return TypedResults.Ok(await RaiseAsync(caller, db, sessions, ledger, time, "webauthn", strong: true, cancellationToken));
+        var view = await RaiseAsync(caller, db, sessions, ledger, time, "webauthn", strong: true, cancellationToken);
+        return view is null ? Problems.Unauthorized("The security key's answer was already used.") : TypedResults.Ok(view);
     }
 
     private static ProblemHttpResult? Locked(Caller caller, TimeProvider time) =>
@@ -70,7 +72,8 @@ public static class StepUpApi
         return problem.StatusCode == StatusCodes.Status423Locked ? problem : Problems.Unauthorized("The code is wrong or was already used.");
     }
 
-    private static async Task<SessionView> RaiseAsync(Caller caller, ParleyDbContext db, SessionIssuer sessions, LedgerWriter ledger, TimeProvider time, string method, bool strong, CancellationToken cancellationToken)
+    /// <summary>The raised session, or null when a concurrent request used the same TOTP step first.</summary>
+    private static async Task<SessionView?> RaiseAsync(Caller caller, ParleyDbContext db, SessionIssuer sessions, LedgerWriter ledger, TimeProvider time, string method, bool strong, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var session = caller.Session;
@@ -84,7 +87,14 @@ public static class StepUpApi
         caller.User.FailedAttempts = 0;
         ledger.Record(LedgerEventType.SteppedUp, caller.User.Id, caller.User.DelegationCode, $"user:{caller.User.Id}",
             new LedgerField("session", session.Id.ToString()), new LedgerField("method", method), new LedgerField("from", before), new LedgerField("to", session.Aal));
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException)
+        {
+            return null;
+        }
         return await sessions.DescribeAsync(session, caller.User, cancellationToken);
     }
 }

@@ -453,6 +453,7 @@ namespace Parley.Server.Storage.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("TotpLastStep")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<byte[]>("TotpSecret")

@@ -11,7 +11,7 @@ using Parley.Server.Storage;
 namespace Parley.Server.Storage.Migrations
 {
     [DbContext(typeof(ParleyDbContext))]
-    [Migration("20261128200159_Identity")]
+    [Migration("20261128204120_Identity")]
     partial class Identity
     {
         /// <inheritdoc />
@@ -456,6 +456,7 @@ namespace Parley.Server.Storage.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("TotpLastStep")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<byte[]>("TotpSecret")
