@@ -18,5 +18,6 @@ namespace Parley.Cli;
 [JsonSerializable(typeof(ClearanceOutput))]
 [JsonSerializable(typeof(DelegationOutput))]
 [JsonSerializable(typeof(IReadOnlyList<DelegationOutput>))]
+[JsonSerializable(typeof(VerificationOutput))]
 [JsonSerializable(typeof(DemoManifest))]
 internal sealed partial class CliJson : JsonSerializerContext;

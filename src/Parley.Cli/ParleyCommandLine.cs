@@ -42,6 +42,7 @@ public static class ParleyCommandLine
             LogoutCommand.Create(),
             WhoamiCommand.Create(),
             DeviceCommand.Create(),
+            DirectoryCommand.Create(),
             SoCommand.Create(),
             SelfTestCommand.Create(),
             VersionCommand.Create(),

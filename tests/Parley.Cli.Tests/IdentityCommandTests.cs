@@ -128,7 +128,22 @@ public sealed partial class IdentityCommandTests : IAsyncLifetime
             Assert.Equal(2, entry.GetProperty("activeDevices").GetInt32());
             serial = entry.GetProperty("clearanceSerial").GetString()!;
         }
+        using (var verified = JsonDocument.Parse(await OkAsync(null, "directory", "verify", "member@atl.example", "--json", "--profile", laptop)))
+        {
+            Assert.True(verified.RootElement.GetProperty("trusted").GetBoolean());
+            Assert.Equal("SECRET", verified.RootElement.GetProperty("clearance").GetProperty("level").GetString());
+            Assert.Equal(2, verified.RootElement.GetProperty("devices").GetArrayLength());
+        }
         await OkAsync(Password("officer-password"), "so", "revoke", "clearance", serial, "--reason", "left the delegation", "--profile", officer);
+        var (untrustedExit, untrusted, _) = await ParleyProcess.RunAsync("directory", "verify", "member@atl.example", "--json", "--profile", officer);
+        Assert.Equal(ExitCodes.Failure, untrustedExit);
+        using (var refused = JsonDocument.Parse(untrusted))
+        {
+            Assert.False(refused.RootElement.GetProperty("trusted").GetBoolean());
+            var refusal = refused.RootElement.GetProperty("refusals").EnumerateArray().Single();
+            Assert.Equal("Revoked", refusal.GetProperty("code").GetString());
+            Assert.Contains("left the delegation", refusal.GetProperty("reason").GetString());
+        }
         await OkAsync(Password("officer-password"), "so", "revoke", "device", laptopDevice, "--reason", "left the delegation", "--profile", officer);
         using (var members = JsonDocument.Parse(await OkAsync(null, "so", "members", "--json", "--profile", officer)))
         {

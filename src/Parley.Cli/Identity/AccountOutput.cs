@@ -54,3 +54,26 @@ internal sealed record DelegationOutput(string Code, string Name, string Nationa
 {
     public static DelegationOutput From(DelegationView view) => new(view.Code, view.Name, view.Nationality, view.RootFingerprint);
 }
+
+/// <summary>The JSON shape of <c>parley directory verify --json</c>.</summary>
+internal sealed record VerificationOutput(string Email, Guid UserId, string? Delegation, bool Trusted, VerifiedClearanceOutput? Clearance, IReadOnlyList<VerifiedDeviceOutput> Devices, IReadOnlyList<RefusalOutput> Refusals)
+{
+    public static VerificationOutput From(Parley.Client.Trust.PersonVerification verification)
+    {
+        var clearance = verification.Member?.Clearance;
+        return new VerificationOutput(verification.User.Email, verification.User.Id, verification.User.Delegation, verification.Trusted,
+            clearance is null ? null : new VerifiedClearanceOutput(clearance.Serial, clearance.Level, clearance.Compartments, clearance.Roles,
+                DateTimeOffset.FromUnixTimeSeconds(clearance.ValidUntil), DateTimeOffset.FromUnixTimeSeconds(clearance.TrainingValidUntil)),
+            verification.Devices.Select(d => new VerifiedDeviceOutput(d.Device.DeviceId, d.Device.DeviceName)).ToList(),
+            verification.Refusals.Select(r => new RefusalOutput(r.Subject, r.Reason.Code.ToString(), r.Reason.Message)).ToList());
+    }
+}
+
+/// <summary>A clearance that verified.</summary>
+internal sealed record VerifiedClearanceOutput(Guid Serial, string Level, IReadOnlyList<string> Compartments, IReadOnlyList<string> Roles, DateTimeOffset ValidUntil, DateTimeOffset TrainingValidUntil);
+
+/// <summary>A device that verified.</summary>
+internal sealed record VerifiedDeviceOutput(Guid Id, string Name);
+
+/// <summary>Something that did not verify, and why.</summary>
+internal sealed record RefusalOutput(string Subject, string Code, string Reason);
