@@ -40,6 +40,12 @@ public sealed class EnrollmentAndSignInTests : IAsyncLifetime
         var pinned = await new TrustStore(store, IdentityServer.Suite).PinnedAsync("ATL");
         Assert.Equal(delegation.RootFingerprint, TrustStore.Fingerprint(pinned!));
 
+        // Nothing secret in what a log would print.
+        var printed = member.Enrolled.ToString();
+        Assert.DoesNotContain(member.RecoveryCodes[0], printed);
+        Assert.DoesNotContain(member.Enrolled.Account.Session.CsrfToken ?? "no csrf token", printed);
+        Assert.Contains("member@atl.example", printed);
+
         var profile = (await store.LoadAsync())!;
         Assert.Equal(member.UserId, profile.UserId);
         Assert.Equal("ATL", profile.Delegation);

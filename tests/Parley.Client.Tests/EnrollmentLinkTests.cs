@@ -1,4 +1,6 @@
 using Parley.Client.Flows;
+using Parley.Protocol.Api;
+using Parley.Protocol.Identity;
 
 namespace Parley.Client.Tests;
 
@@ -24,6 +26,18 @@ public sealed class EnrollmentLinkTests
         Assert.True(link.IsOk, link.Error?.Message);
         Assert.Equal(new Uri("https://venue.example/parley/"), link.Value.Server);
         Assert.Null(link.Value.RootFingerprint);
+    }
+
+    [Fact]
+    public void A_pending_enrollment_never_prints_its_token_or_totp_secret()
+    {
+        var link = EnrollmentLink.Parse("http://127.0.0.1:5080/enroll#token=the-one-time-token").Value;
+        var pending = new PendingEnrollment(link, new EnrollBeginResponse(Guid.NewGuid(), "a@atl.example", ["member"], null,
+            new TotpSetupResponse("JBSWY3DPEHPK3PXP", "otpauth://totp/Parley:a?secret=JBSWY3DPEHPK3PXP", "<svg/>"), KdfParameters.CreateDefault()), null);
+        var printed = pending.ToString();
+        Assert.Contains("a@atl.example", printed);
+        Assert.DoesNotContain("JBSWY3DPEHPK3PXP", printed);
+        Assert.DoesNotContain("the-one-time-token", printed);
     }
 
     [Theory]

@@ -17,6 +17,13 @@ public sealed record PendingEnrollment(EnrollmentLink Link, EnrollBeginResponse 
 {
     /// <summary>True when this enrollee founds the delegation: its first security officer, who signs its root.</summary>
     public bool FoundsDelegation => Details.Delegation is not null && DelegationRoot is null && Details.Roles.Contains(RoleNames.Name(Roles.SecurityOfficer));
+
+    // The details carry the TOTP secret: never in a log.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Email = {Details.Email}, Delegation = {Details.Delegation?.Code}, FoundsDelegation = {FoundsDelegation}");
+        return true;
+    }
 }
 
 /// <summary>A completed enrollment. The recovery codes are shown once and not kept anywhere.</summary>
@@ -24,6 +31,12 @@ public sealed record PendingEnrollment(EnrollmentLink Link, EnrollBeginResponse 
 /// <param name="RecoveryCodes">Ten one-time recovery codes.</param>
 public sealed record EnrolledAccount(SignedIn Account, IReadOnlyList<string> RecoveryCodes) : IDisposable
 {
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Account = {Account}, RecoveryCodes = {RecoveryCodes.Count} (private)");
+        return true;
+    }
+
     /// <inheritdoc />
     public void Dispose() => Account.Dispose();
 }

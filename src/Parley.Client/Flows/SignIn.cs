@@ -37,6 +37,13 @@ public abstract record SecondFactor
 /// host administrator), which never hold content and so have no devices.</param>
 public sealed record SignedIn(SessionView Session, UnlockedIdentity Identity, ProfileDevice? Device) : IDisposable
 {
+    // The session view carries the antiforgery token: never in a log.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"User = {Session.User.Email}, Aal = {Session.Aal}, Device = {Device?.Id}");
+        return true;
+    }
+
     /// <inheritdoc />
     public void Dispose() => Identity.Dispose();
 }
