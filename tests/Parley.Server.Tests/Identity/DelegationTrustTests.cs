@@ -85,6 +85,10 @@ public sealed class DelegationTrustTests(IdentityHostFixture fixture) : IClassFi
         Assert.Equal(_memberA.IdentityKey.PublicKey.Encode(), users.Single(u => u.Id == _memberA.UserId).IdentityPublicKey);
         Assert.Contains("security-officer", users.Single(u => u.Id == _officerA.UserId).Roles);
         await ClientDriver.ProblemAsync(await _client.GetAsync($"/api/directory/users/{_admin.UserId}", _memberB.Token), HttpStatusCode.NotFound);
+        var everyone = await ClientDriver.ReadAsync<IReadOnlyList<DirectoryUser>>(await _client.GetAsync("/api/directory/users", _memberB.Token));
+        Assert.Contains(everyone, u => u.Id == _memberA.UserId);
+        Assert.Contains(everyone, u => u.Id == _memberB.UserId);
+        Assert.DoesNotContain(everyone, u => u.Id == _admin.UserId);
         await ClientDriver.ProblemAsync(await _client.GetAsync("/api/directory/delegations/NOPE/users", _memberB.Token), HttpStatusCode.NotFound);
     }
 

@@ -168,6 +168,20 @@ public sealed class SignInTests(IdentityHostFixture fixture) : IClassFixture<Ide
         Assert.Equal("9", Assert.Single(used).Field("codes-left"));
     }
 
+    [Theory]
+    [InlineData("/api/auth/login", "{\"email\": 5}")]
+    [InlineData("/api/auth/login", "not json")]
+    [InlineData("/api/auth/prelogin", "{}")]
+    [InlineData("/api/enroll/complete", "{\"token\": \"x\", \"kdf\": []}")]
+    public async Task Malformed_requests_get_400_problem_details(string path, string body)
+    {
+        var before = await Host.CountAsync("SELECT count(*) FROM sign_in_attempts");
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var response = await _client.SendAsync(HttpMethod.Post, path, content, null);
+        await ClientDriver.ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(before, await Host.CountAsync("SELECT count(*) FROM sign_in_attempts"));
+    }
+
     [Fact]
     public async Task Login_without_a_second_factor_asks_for_one_before_looking_at_the_password()
     {

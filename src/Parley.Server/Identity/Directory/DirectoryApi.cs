@@ -20,6 +20,7 @@ public static class DirectoryApi
         var group = app.MapGroup("/api/directory").WithTags("Directory").RequireAuthorization(IdentityPolicies.DelegationMember);
         group.MapGet("/delegations/{code}", TrustAsync).WithSummary("A delegation's chain of trust: root, officers' certificates and keys, revocations.");
         group.MapGet("/delegations/{code}/users", UsersAsync).WithSummary("The people of a delegation with their identity keys.");
+        group.MapGet("/users", AllUsersAsync).WithSummary("Everyone who belongs to a delegation, with their identity keys.");
         group.MapGet("/users/{user}", EntryAsync).WithSummary("One person (by id or email): identity key, device and clearance certificates, revocations.");
         return app;
     }
@@ -36,6 +37,12 @@ public static class DirectoryApi
         if (!await db.Set<DelegationRecord>().AnyAsync(d => d.Code == code, cancellationToken)) return Problems.NotFound($"There is no delegation {code}.");
         var users = await db.Set<UserAccount>().Where(u => u.DelegationCode == code).ToListAsync(cancellationToken);
         return TypedResults.Ok<IReadOnlyList<DirectoryUser>>(users.OrderBy(u => u.DisplayName, StringComparer.Ordinal).Select(Views.DirectoryUser).ToList());
+    }
+
+    private static async Task<Ok<IReadOnlyList<DirectoryUser>>> AllUsersAsync(ParleyDbContext db, CancellationToken cancellationToken)
+    {
+        var users = await db.Set<UserAccount>().Where(u => u.DelegationCode != null).ToListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<DirectoryUser>>(users.OrderBy(u => u.DelegationCode, StringComparer.Ordinal).ThenBy(u => u.DisplayName, StringComparer.Ordinal).Select(Views.DirectoryUser).ToList());
     }
 
     private static async Task<Results<Ok<DirectoryEntry>, ProblemHttpResult>> EntryAsync(string user, ParleyDbContext db, CancellationToken cancellationToken)
