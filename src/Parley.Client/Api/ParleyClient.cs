@@ -224,6 +224,7 @@ internal static class ProblemReader
     public static async Task<ApiProblem> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string? title = null, detail = null, type = null;
+        var extensions = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         try
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -235,6 +236,8 @@ internal static class ProblemReader
                     title = Text(json.RootElement, "title");
                     detail = Text(json.RootElement, "detail");
                     type = Text(json.RootElement, "type");
+                    foreach (var member in json.RootElement.EnumerateObject())
+                        if (!StandardMembers.Contains(member.Name)) extensions[member.Name] = member.Value.Clone();
                 }
             }
         }
@@ -244,8 +247,10 @@ internal static class ProblemReader
         }
         var status = response.StatusCode;
         title ??= string.IsNullOrEmpty(response.ReasonPhrase) ? $"HTTP {(int)status}" : response.ReasonPhrase;
-        return new ApiProblem(status, KindOf(status, type), title, detail, type, RetryAfter(response));
+        return new ApiProblem(status, KindOf(status, type), title, detail, type, RetryAfter(response)) { Extensions = extensions };
     }
+
+    private static readonly HashSet<string> StandardMembers = new(StringComparer.Ordinal) { "type", "title", "status", "detail", "instance" };
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Parley.Client.Api;
 using Parley.Client.Keys;
 using Parley.Client.Profiles;
@@ -28,6 +29,19 @@ public abstract record SecondFactor
         /// <inheritdoc />
         public override string ToString() => "RecoveryCode(private)";
     }
+
+    /// <summary>
+    /// A WebAuthn security key or passkey (AAL3). After the password is checked the server sends
+    /// request options (the JSON of <c>PublicKeyCredentialRequestOptions</c>, base64url fields);
+    /// <paramref name="Authenticate"/> has the authenticator answer them (in the browser,
+    /// <c>navigator.credentials.get</c>) and returns the assertion as the JSON form of the
+    /// <c>PublicKeyCredential</c>.
+    /// </summary>
+    public sealed record SecurityKey(Func<JsonElement, CancellationToken, Task<JsonElement>> Authenticate) : SecondFactor
+    {
+        /// <inheritdoc />
+        public override string ToString() => "SecurityKey";
+    }
 }
 
 /// <summary>A signed-in account with its identity key open. Dispose it as soon as the keys are no longer needed.</summary>
@@ -50,7 +64,7 @@ public sealed record SignedIn(SessionView Session, UnlockedIdentity Identity, Pr
 
 /// <summary>
 /// Signs in: prelogin → derive <see cref="PasswordKeys"/> from the password → login with the
-/// authentication secret and a second factor → unseal the identity key → make sure this profile
+/// authentication secret and a second factor (a TOTP or recovery code, or the WebAuthn pair of calls) → unseal the identity key → make sure this profile
 /// has a registered device, after checking the delegation's root against the pinned one. The password and the master key never leave this object; the server
 /// gets only the authentication secret. On success <paramref name="client"/> carries the session.
 /// </summary>
@@ -70,8 +84,18 @@ public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite
         if (prelogin.Kdf.Validate() is { } weak)
             throw new TrustException(new ProtocolError(ProtocolErrorCode.Untrusted, $"The server asks for unsafe password derivation parameters: {weak.Message}"));
         using var keys = await PasswordKeys.DeriveAsync(suite, password, prelogin.Kdf, cancellationToken).ConfigureAwait(false);
-        var request = new LoginRequest(email, keys.AuthSecret.ToArray(), (factor as SecondFactor.Totp)?.Code, (factor as SecondFactor.RecoveryCode)?.Code, kind);
-        var login = await client.LoginAsync(request, cancellationToken).ConfigureAwait(false);
+        LoginResponse login;
+        if (factor is SecondFactor.SecurityKey securityKey)
+        {
+            var options = await client.WebAuthnLoginOptionsAsync(new WebAuthnLoginOptionsRequest(email, keys.AuthSecret.ToArray()), cancellationToken).ConfigureAwait(false);
+            var assertion = await securityKey.Authenticate(options, cancellationToken).ConfigureAwait(false);
+            login = await client.WebAuthnLoginAsync(new WebAuthnLoginRequest(email, keys.AuthSecret.ToArray(), assertion, kind), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var request = new LoginRequest(email, keys.AuthSecret.ToArray(), (factor as SecondFactor.Totp)?.Code, (factor as SecondFactor.RecoveryCode)?.Code, kind);
+            login = await client.LoginAsync(request, cancellationToken).ConfigureAwait(false);
+        }
         client.Session = Credentials(login, kind);
 
         var user = login.Session.User;
