@@ -44,6 +44,27 @@ public abstract record SecondFactor
     }
 }
 
+/// <summary>A password turned into keys (<see cref="SignIn.PrepareAsync"/>), waiting for the second factor. Dispose it when done.</summary>
+public sealed class PreparedSignIn : IDisposable
+{
+    internal PreparedSignIn(string email, PasswordKeys keys)
+    {
+        Email = email;
+        Keys = keys;
+    }
+
+    /// <summary>The account's address.</summary>
+    public string Email { get; }
+
+    internal PasswordKeys Keys { get; }
+
+    /// <inheritdoc />
+    public void Dispose() => Keys.Dispose();
+
+    /// <inheritdoc />
+    public override string ToString() => $"PreparedSignIn({Email}, private)";
+}
+
 /// <summary>A signed-in account with its identity key open. Dispose it as soon as the keys are no longer needed.</summary>
 /// <param name="Session">The server's view of the session.</param>
 /// <param name="Identity">The unsealed identity key and master key.</param>
@@ -75,15 +96,37 @@ public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite
     /// <summary>Signs <paramref name="email"/> in; <paramref name="deviceName"/> names a device this profile registers if it has none.</summary>
     public async Task<SignedIn> SignInAsync(string email, string password, SecondFactor factor, string deviceName, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(factor);
+        using var prepared = await PrepareAsync(email, password, cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(prepared, factor, deviceName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first half of a sign-in: fetches the account's KDF parameters and derives the password's
+    /// keys, which is slow in a browser. A client that asks for the second factor afterwards gets a
+    /// one-time code that is still fresh when <see cref="CompleteAsync"/> sends it, and can retry a
+    /// mistyped code without deriving again. Nothing is sent to the server but the email.
+    /// </summary>
+    public async Task<PreparedSignIn> PrepareAsync(string email, string password, CancellationToken cancellationToken = default)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(email);
         ArgumentException.ThrowIfNullOrEmpty(password);
-        ArgumentNullException.ThrowIfNull(factor);
-        var server = client.BaseAddress ?? throw new InvalidOperationException("The client has no server address.");
-
         var prelogin = await client.PreloginAsync(email, cancellationToken).ConfigureAwait(false);
         if (prelogin.Kdf.Validate() is { } weak)
             throw new TrustException(new ProtocolError(ProtocolErrorCode.Untrusted, $"The server asks for unsafe password derivation parameters: {weak.Message}"));
-        using var keys = await PasswordKeys.DeriveAsync(suite, password, prelogin.Kdf, cancellationToken).ConfigureAwait(false);
+        return new PreparedSignIn(email, await PasswordKeys.DeriveAsync(suite, password, prelogin.Kdf, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The second half of a sign-in: logs in with the prepared keys and <paramref name="factor"/>;
+    /// the prepared sign-in stays usable for another attempt if this one is refused.</summary>
+    public async Task<SignedIn> CompleteAsync(PreparedSignIn prepared, SecondFactor factor, string deviceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(factor);
+        var server = client.BaseAddress ?? throw new InvalidOperationException("The client has no server address.");
+        var email = prepared.Email;
+        var keys = prepared.Keys;
+
         LoginResponse login;
         if (factor is SecondFactor.SecurityKey securityKey)
         {
