@@ -90,14 +90,16 @@ public sealed class RoomAdmission(CryptoSuite suite)
             return RoomResult<RoomDevice>.Fail(code, $"Device {device.Body.DeviceId} cannot be trusted: {error.Message}");
         }
         var delegation = chain.Member.Delegation;
-        if (!room.Parties.Contains(delegation))
-            return RoomResult<RoomDevice>.Fail(RoomErrorCode.NotAParty, $"Device {chain.Device.DeviceId} belongs to delegation {delegation}, which is not a party to the room ({string.Join(", ", room.Parties)}).");
         var held = Clearance.FromCertificate(room.Label.Scheme, chain.Member.Clearance);
         if (!held.TryGetValue(out var clearanceHeld, out var clearanceError))
             return RoomResult<RoomDevice>.Fail(RoomErrorCode.Untrusted, $"The clearance of device {chain.Device.DeviceId}'s owner cannot be read: {clearanceError.Message}");
         var check = clearanceHeld.Check(room.Label);
         if (!check.IsSatisfied)
             return new RoomError(RoomErrorCode.LabelAboveClearance, $"Device {chain.Device.DeviceId} may not hold keys of a room labelled {room.Label.ToBanner()}: {check}") { ClearanceFailures = check.Failures };
+        // After the label: a delegation outside the releasability is refused for that, the more
+        // specific reason; one within it may still not have been made a party.
+        if (!room.Parties.Contains(delegation))
+            return RoomResult<RoomDevice>.Fail(RoomErrorCode.NotAParty, $"Device {chain.Device.DeviceId} belongs to delegation {delegation}, which is not a party to the room ({string.Join(", ", room.Parties)}).");
         if (!HybridKemPublicKey.Decode(chain.Device.KemPublicKey).IsOk)
             return RoomResult<RoomDevice>.Fail(RoomErrorCode.Untrusted, $"Device {chain.Device.DeviceId} certifies a KEM key that is not valid.");
         var hash = await RoomDevice.CertificateHashAsync(suite.Backend, chain.Device, cancellationToken).ConfigureAwait(false);
