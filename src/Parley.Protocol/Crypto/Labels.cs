@@ -32,6 +32,8 @@ public static class Labels
     public const string DeviceSignature = "device-signature v1";
     /// <summary>Key that seals an epoch secret in a room key package, derived from the hybrid KEM secret.</summary>
     public const string RoomKeyPackage = "room-key-package v1";
+    /// <summary>Commitment to an epoch secret, published in the epoch's roster.</summary>
+    public const string RoomEpochCommitment = "room-epoch-commitment v1";
     /// <summary>Epoch key of a room, derived from the epoch secret and bound to the roster.</summary>
     public const string RoomEpoch = "room-epoch v1";
     /// <summary>First chain key of one sender in one epoch.</summary>

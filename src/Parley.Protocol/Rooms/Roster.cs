@@ -38,9 +38,11 @@ public sealed record RosterMember(Guid DeviceId, Guid UserId, string Delegation,
 
 /// <summary>
 /// Who holds the keys of one epoch of a room, signed by the device that made the epoch:
-/// <c>["parley/room-roster", 1, room id, epoch, label, parties, creator device id, members, created at, previous roster hash]</c>.
+/// <c>["parley/room-roster", 1, room id, epoch, label, parties, creator device id, members, created at, previous roster hash, secret commitment]</c>.
 /// The roster is fixed for the epoch: adding or removing a device is a new epoch. Its hash (SHA-256 of
 /// the encoding) enters every key of the epoch, and the next roster names it, so epochs form a chain.
+/// The commitment to the epoch secret lets every member check it got the same secret as the others,
+/// and makes two epochs with the same members different rosters.
 /// </summary>
 public sealed class Roster : ISignedBody<Roster>
 {
@@ -51,7 +53,7 @@ public sealed class Roster : ISignedBody<Roster>
     public const int HashSize = 32;
 
     internal Roster(Guid roomId, long epoch, string label, ImmutableArray<string> parties, Guid creatorDeviceId,
-        ImmutableArray<RosterMember> members, long createdAt, ImmutableArray<byte> previousHash)
+        ImmutableArray<RosterMember> members, long createdAt, ImmutableArray<byte> previousHash, ImmutableArray<byte> secretCommitment)
     {
         RoomId = roomId;
         Epoch = epoch;
@@ -61,6 +63,7 @@ public sealed class Roster : ISignedBody<Roster>
         Members = members;
         CreatedAt = createdAt;
         PreviousHash = previousHash;
+        SecretCommitment = secretCommitment;
         var problem = Validate();
         if (problem is not null) throw new CanonicalFormatException(problem);
     }
@@ -91,6 +94,10 @@ public sealed class Roster : ISignedBody<Roster>
 
     /// <summary>The hash of the previous epoch's roster; empty for epoch 1.</summary>
     public ImmutableArray<byte> PreviousHash { get; }
+
+    /// <summary><c>Derive(epoch secret, "room-epoch-commitment v1", room id (16) || epoch (8))</c>, 32 bytes:
+    /// what the secret in every key package of the epoch must yield.</summary>
+    public ImmutableArray<byte> SecretCommitment { get; }
 
     /// <summary>The member entry of <paramref name="deviceId"/>, or null.</summary>
     public RosterMember? Find(Guid deviceId)
@@ -124,7 +131,7 @@ public sealed class Roster : ISignedBody<Roster>
     /// <inheritdoc />
     public void WriteTo(CborWriter writer)
     {
-        Canonical.WriteHeader(writer, TypeName, 1, 8);
+        Canonical.WriteHeader(writer, TypeName, 1, 9);
         Cbor.WriteGuid(writer, RoomId);
         writer.WriteInt64(Epoch);
         writer.WriteTextString(Label);
@@ -135,13 +142,14 @@ public sealed class Roster : ISignedBody<Roster>
         writer.WriteEndArray();
         writer.WriteInt64(CreatedAt);
         writer.WriteByteString(PreviousHash.AsSpan());
+        writer.WriteByteString(SecretCommitment.AsSpan());
         writer.WriteEndArray();
     }
 
     /// <inheritdoc />
     public static Roster ReadFrom(CborReader reader)
     {
-        Canonical.ReadHeader(reader, TypeName, 8);
+        Canonical.ReadHeader(reader, TypeName, 9);
         var room = Cbor.ReadGuid(reader, "room id");
         var epoch = reader.ReadInt64();
         var label = Canonical.ReadText(reader, Classification.Label.MaxLength, "label");
@@ -154,8 +162,9 @@ public sealed class Roster : ISignedBody<Roster>
         reader.ReadEndArray();
         var created = reader.ReadInt64();
         var previous = Canonical.ReadBytesUpTo(reader, HashSize, "previous roster hash");
+        var commitment = Canonical.ReadBytes(reader, HashSize, "secret commitment");
         reader.ReadEndArray();
-        return new Roster(room, epoch, label, [.. parties], creator, members.MoveToImmutable(), created, [.. previous]);
+        return new Roster(room, epoch, label, [.. parties], creator, members.MoveToImmutable(), created, [.. previous], [.. commitment]);
     }
 
     // The rules a roster keeps whoever made it, so that a Roster in hand is always well formed.
@@ -165,6 +174,7 @@ public sealed class Roster : ISignedBody<Roster>
         if (Epoch < 1) return "Epochs are numbered from 1.";
         if (Epoch == 1 && PreviousHash.Length != 0) return "The first epoch has no previous roster.";
         if (Epoch > 1 && PreviousHash.Length != HashSize) return $"Epoch {Epoch} must name the previous roster's {HashSize}-byte hash.";
+        if (SecretCommitment.Length != HashSize) return $"The secret commitment is {HashSize} bytes.";
         if (Label.Length == 0) return "The roster has no label.";
         if (Parties.Length == 0) return "The roster has no parties.";
         for (var i = 0; i < Parties.Length; i++)

@@ -13,6 +13,7 @@ public static class EpochSecret
 /// <summary>
 /// One sender's hash-ratchet chain in one epoch (forward secrecy within the epoch):
 /// <code>
+/// commitment   = Derive(epoch secret, "room-epoch-commitment v1", room id (16) || epoch (8))   (in the roster)
 /// epoch key    = Derive(epoch secret, "room-epoch v1", roster hash)
 /// chain key 0  = Derive(epoch key, "room-sender-chain v1", room id (16) || epoch (8) || sender device id (16))
 /// message key || nonce = Derive(chain key i, "room-message-key v1", i (8), 44)
@@ -49,6 +50,15 @@ internal sealed class SenderChain : IDisposable
 
     /// <summary>Counters passed over without a message (their keys are gone).</summary>
     public SortedSet<long> Skipped { get; }
+
+    public static async ValueTask<byte[]> CommitmentAsync(KeySchedule keys, SecretKey epochSecret, Guid roomId, long epoch, CancellationToken cancellationToken)
+    {
+        var context = new byte[16 + 8];
+        roomId.TryWriteBytes(context.AsSpan(0, 16), bigEndian: true, out _);
+        BinaryPrimitives.WriteInt64BigEndian(context.AsSpan(16, 8), epoch);
+        using var commitment = await keys.DeriveAsync(epochSecret, Labels.RoomEpochCommitment, context, 32, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return commitment.Export();
+    }
 
     public static async ValueTask<SecretKey> EpochKeyAsync(KeySchedule keys, SecretKey epochSecret, ReadOnlyMemory<byte> rosterHash, CancellationToken cancellationToken) =>
         await keys.DeriveAsync(epochSecret, Labels.RoomEpoch, rosterHash, 32, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -47,12 +47,13 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
             previousHash = [.. await previous.HashAsync(Backend, cancellationToken).ConfigureAwait(false)];
         }
 
+        using var epochSecret = SecretKey.Generate(EpochSecret.Size);
+        var commitment = await SenderChain.CommitmentAsync(_suite.Keys, epochSecret, room.Id, epoch, cancellationToken).ConfigureAwait(false);
         var roster = new Roster(room.Id, epoch, room.Label.ToCanonicalString(), [.. room.Parties], creator.DeviceId,
-            [.. byDevice.Values.Select(d => d.Member)], now.ToUnixTimeSeconds(), previousHash);
+            [.. byDevice.Values.Select(d => d.Member)], now.ToUnixTimeSeconds(), previousHash, [.. commitment]);
         var signedRoster = await DeviceSigned<Roster>.SignAsync(Backend, creator.Signing, roster, cancellationToken).ConfigureAwait(false);
         var rosterHash = await signedRoster.HashAsync(Backend, cancellationToken).ConfigureAwait(false);
 
-        using var epochSecret = SecretKey.Generate(EpochSecret.Size);
         var packages = new List<DeviceSigned<KeyPackage>>(byDevice.Count - 1);
         foreach (var recipient in byDevice.Values)
         {
@@ -118,8 +119,10 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
         if (!opened.TryGetValue(out var epochSecret, out var error)) return error;
         using (epochSecret)
         {
-            var label = room.Label;
-            return await StartStateAsync(roster, [.. rosterHash], label, self.DeviceId, epochSecret, cancellationToken).ConfigureAwait(false);
+            var commitment = await SenderChain.CommitmentAsync(_suite.Keys, epochSecret, body.RoomId, body.Epoch, cancellationToken).ConfigureAwait(false);
+            if (!CryptographicOperations.FixedTimeEquals(commitment, body.SecretCommitment.AsSpan()))
+                return Fail<EpochState>(RoomErrorCode.Tampered, $"The secret in the key package is not the one the roster of epoch {body.Epoch} commits to: its creator gave members different keys.");
+            return await StartStateAsync(roster, [.. rosterHash], room.Label, self.DeviceId, epochSecret, cancellationToken).ConfigureAwait(false);
         }
     }
 
