@@ -140,3 +140,24 @@ public sealed record DecryptedMessage(MessageHeader Header, Label Label, RoomDev
     /// <inheritdoc />
     public override string ToString() => $"message {Header.Counter} from {Sender.DeviceId} in epoch {Header.Epoch} ({Label.ToPortionMark()}, {Plaintext.Length} bytes)";
 }
+
+/// <summary>ISO/IEC 7816-4 padding to a multiple of <see cref="RoomMessage.PaddingBlock"/>: 0x80, then
+/// zeros; always at least one byte, so every plaintext has exactly one padded form.</summary>
+internal static class MessagePadding
+{
+    public static byte[] Pad(ReadOnlySpan<byte> plaintext)
+    {
+        var padded = new byte[(plaintext.Length / RoomMessage.PaddingBlock + 1) * RoomMessage.PaddingBlock];
+        plaintext.CopyTo(padded);
+        padded[plaintext.Length] = 0x80;
+        return padded;
+    }
+
+    /// <summary>The plaintext, or null when the padding is malformed.</summary>
+    public static byte[]? Unpad(byte[] padded)
+    {
+        var end = padded.AsSpan().LastIndexOfAnyExcept((byte)0);
+        if (end < 0 || padded[end] != 0x80 || padded.Length - end > RoomMessage.PaddingBlock) return null;
+        return padded[..end];
+    }
+}

@@ -152,7 +152,7 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
             using var messageKey = await SenderChain.MessageKeyAsync(_suite.Keys, chain.Key!, counter, cancellationToken).ConfigureAwait(false);
             var nextKey = await SenderChain.StepAsync(_suite.Keys, chain.Key!, counter, cancellationToken).ConfigureAwait(false);
             byte[] ciphertext;
-            var padded = Pad(plaintext.Span);
+            var padded = MessagePadding.Pad(plaintext.Span);
             try
             {
                 using var aead = (await Backend.ImportAesGcmKeyAsync(messageKey.Memory[..SenderChain.MessageKeySize], cancellationToken).ConfigureAwait(false)).Value;
@@ -240,7 +240,7 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
                     return Fail<DecryptedMessage>(RoomErrorCode.Tampered, "The message does not decrypt under its sender's key: it was altered, or encrypted with other keys.");
                 }
             }
-            var plaintext = Unpad(padded);
+            var plaintext = MessagePadding.Unpad(padded);
             CryptographicOperations.ZeroMemory(padded);
             if (plaintext is null)
             {
@@ -319,22 +319,6 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
 
     private static bool Dominated(Label room, Label label) =>
         room.Scheme.IsCompatibleWith(label.Scheme) && room.Dominates(label);
-
-    // ISO/IEC 7816-4 padding to a multiple of the block: 0x80, then zeros; always at least one byte.
-    private static byte[] Pad(ReadOnlySpan<byte> plaintext)
-    {
-        var padded = new byte[(plaintext.Length / RoomMessage.PaddingBlock + 1) * RoomMessage.PaddingBlock];
-        plaintext.CopyTo(padded);
-        padded[plaintext.Length] = 0x80;
-        return padded;
-    }
-
-    private static byte[]? Unpad(byte[] padded)
-    {
-        var end = padded.AsSpan().LastIndexOfAnyExcept((byte)0);
-        if (end < 0 || padded[end] != 0x80 || padded.Length - end > RoomMessage.PaddingBlock) return null;
-        return padded[..end];
-    }
 
     private static RoomResult<T> Fail<T>(RoomErrorCode code, string message) => RoomResult<T>.Fail(code, message);
 }
