@@ -11,7 +11,8 @@ namespace Parley.Protocol.Rooms;
 /// What one device holds for one epoch of one room: the verified roster and one chain key per
 /// member device (its own sending chain, and a receiving chain for every other member). It holds
 /// neither the epoch secret nor any used message key, so a copy taken later opens no message already
-/// read. Operations on one state run one at a time. <see cref="Close"/> it when a newer epoch starts.
+/// read. Operations on one state run one at a time. <see cref="Close"/> it when the room's log in
+/// server order reaches the next epoch's roster.
 /// </summary>
 public sealed class EpochState : IDisposable
 {
@@ -57,23 +58,38 @@ public sealed class EpochState : IDisposable
     /// <summary>The next counter this device will send with.</summary>
     public long NextCounter => _chains.TryGetValue(SelfDeviceId, out var own) ? own.Next : 0;
 
-    internal SemaphoreSlim Gate { get; } = new(1, 1);
+    // One operation at a time: a chain moves only after a whole message checks out. The gate is a
+    // SemaphoreSlim (never waited on synchronously) so that it works on the browser's single thread.
+    private SemaphoreSlim Gate { get; } = new(1, 1);
+
+    internal Task EnterAsync(CancellationToken cancellationToken) => Gate.WaitAsync(cancellationToken);
+
+    internal void Exit()
+    {
+        // A Close during the operation left the keys to the operation: zero them before letting go.
+        if (IsClosed) DisposeChains();
+        Gate.Release();
+    }
 
     internal SenderChain? Chain(Guid deviceId) => _chains.GetValueOrDefault(deviceId);
 
     /// <summary>Zeroes every key: a newer epoch has started, and messages still claiming this one are
-    /// refused with <see cref="RoomErrorCode.EpochSuperseded"/>. Idempotent.</summary>
+    /// refused with <see cref="RoomErrorCode.EpochSuperseded"/>. Idempotent. An operation already under
+    /// way finishes first and zeroes the keys as it ends.</summary>
     public void Close()
     {
-        foreach (var chain in _chains.Values) chain.Dispose();
         IsClosed = true;
+        if (!Gate.Wait(0)) return;
+        DisposeChains();
+        Gate.Release();
     }
 
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>Closes the state.</summary>
+    public void Dispose() => Close();
+
+    private void DisposeChains()
     {
-        Close();
-        Gate.Dispose();
+        foreach (var chain in _chains.Values) chain.Dispose();
     }
 
     /// <summary>
@@ -82,7 +98,20 @@ public sealed class EpochState : IDisposable
     /// The bytes hold chain keys: the caller must seal them (e.g. under the profile's master key) and
     /// zero its copy. A closed state exports without chains.
     /// </summary>
-    public byte[] Export()
+    public async ValueTask<byte[]> ExportAsync(CancellationToken cancellationToken = default)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Write();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private byte[] Write()
     {
         var writer = Canonical.CreateWriter();
         Canonical.WriteHeader(writer, ExportType, 1, 4);
@@ -107,7 +136,7 @@ public sealed class EpochState : IDisposable
         return writer.Encode();
     }
 
-    /// <summary>Rebuilds a state from <see cref="Export"/> output, reading the label under
+    /// <summary>Rebuilds a state from <see cref="ExportAsync"/> output, reading the label under
     /// <paramref name="scheme"/>; a typed error for anything malformed.</summary>
     public static async ValueTask<Result<EpochState>> ImportAsync(ICryptoBackend backend, ReadOnlyMemory<byte> exported, MarkingScheme scheme, CancellationToken cancellationToken = default)
     {

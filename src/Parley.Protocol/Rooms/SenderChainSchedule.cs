@@ -140,7 +140,7 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
         if (!Dominated(epoch.Label, label))
             return Fail<RoomMessage>(RoomErrorCode.LabelAboveRoom, $"A message labelled {label.ToBanner()} cannot be posted in a room labelled {epoch.Label.ToBanner()}.");
 
-        await epoch.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await epoch.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (epoch.IsClosed)
@@ -169,7 +169,7 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
         }
         finally
         {
-            epoch.Gate.Release();
+            epoch.Exit();
         }
     }
 
@@ -203,7 +203,7 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
         if (!Dominated(epoch.Label, label))
             return Fail<DecryptedMessage>(RoomErrorCode.LabelAboveRoom, $"The message is labelled {label.ToBanner()}, above the room's {epoch.Label.ToBanner()}.");
 
-        await epoch.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await epoch.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (epoch.IsClosed)
@@ -252,7 +252,7 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
         }
         finally
         {
-            epoch.Gate.Release();
+            epoch.Exit();
         }
     }
 

@@ -22,10 +22,10 @@ public class ForwardSecrecyTests
     {
         var (alice, carol, epoch) = await RoomAsync();
         var message = await _world.SendAsync(epoch, alice, "the fallback position");
-        var before = epoch[carol].Export();
+        var before = (await epoch[carol].ExportAsync());
 
         Assert.Equal("the fallback position", await _world.ReadAsync(epoch, carol, message, alice));
-        var after = epoch[carol].Export();
+        var after = (await epoch[carol].ExportAsync());
 
         var earlier = (await EpochState.ImportAsync(_world.Suite.Backend, before, RoomWorld.Scheme)).Value;
         var later = (await EpochState.ImportAsync(_world.Suite.Backend, after, RoomWorld.Scheme)).Value;
@@ -69,7 +69,7 @@ public class ForwardSecrecyTests
         var (alice, carol, epoch) = await RoomAsync();
         var m0 = await _world.SendAsync(epoch, alice, "m0");
         var m1 = await _world.SendAsync(epoch, alice, "m1");
-        var before = epoch[carol].Export();
+        var before = (await epoch[carol].ExportAsync());
         var tampered = m1.Ciphertext.ToArray();
         tampered[0] ^= 1;
         // Re-signed by Alice's key so that only the authentication tag fails.
@@ -77,7 +77,7 @@ public class ForwardSecrecyTests
         var broken = RoomMessage.Decode(new RoomMessage(m1.Header, m1.HeaderBytes, tampered, signature).Encode()).Value;
 
         AssertRefused(await _world.ReceiveAsync(epoch, carol, broken, alice), RoomErrorCode.Tampered);
-        Assert.Equal(before, epoch[carol].Export());
+        Assert.Equal(before, (await epoch[carol].ExportAsync()));
         Assert.Equal("m0", await _world.ReadAsync(epoch, carol, m0, alice));
         Assert.Equal("m1", await _world.ReadAsync(epoch, carol, m1, alice));
     }
@@ -88,7 +88,7 @@ public class ForwardSecrecyTests
         var (alice, carol, epoch) = await RoomAsync();
         var m0 = await _world.SendAsync(epoch, alice, "m0");
         var copy = await RoomFixtures.CopyAsync(_world, epoch[carol]);
-        Assert.Equal(epoch[carol].Export(), copy.Export());
+        Assert.Equal((await epoch[carol].ExportAsync()), (await copy.ExportAsync()));
         Assert.Equal(epoch[carol].RosterHash.ToArray(), copy.RosterHash.ToArray());
         Assert.Equal(epoch[carol].Label, copy.Label);
         Assert.Equal("m0", System.Text.Encoding.UTF8.GetString((await _world.Schedule.DecryptAsync(copy, m0, epoch.Device(alice))).Value.Plaintext));
@@ -98,7 +98,7 @@ public class ForwardSecrecyTests
 
         copy.Close();
         Assert.True(copy.IsClosed);
-        var closed = copy.Export();
+        var closed = (await copy.ExportAsync());
         Assert.True(closed.Length < 1024 + epoch.Roster.Encode().Length);
         var reopened = await RoomFixtures.CopyAsync(_world, copy);
         Assert.True(reopened.IsClosed);

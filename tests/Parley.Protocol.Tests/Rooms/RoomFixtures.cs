@@ -9,7 +9,7 @@ internal static class RoomFixtures
     /// <summary>A copy of a state, as a device keeps it between sessions (or as a thief copies it).</summary>
     public static async Task<EpochState> CopyAsync(RoomWorld world, EpochState state)
     {
-        var imported = await EpochState.ImportAsync(world.Suite.Backend, state.Export(), RoomWorld.Scheme);
+        var imported = await EpochState.ImportAsync(world.Suite.Backend, (await state.ExportAsync()), RoomWorld.Scheme);
         Assert.True(imported.IsOk, imported.Error?.ToString());
         return imported.Value;
     }

@@ -92,7 +92,7 @@ public class RoomParserFuzzTests
     public async Task Mutated_saved_states_are_typed_errors()
     {
         var (_, carol, epoch, _) = await RoomAsync();
-        var saved = epoch[carol].Export();
+        var saved = (await epoch[carol].ExportAsync());
         foreach (var input in Mutations.Of(saved, 300, seed: 65))
         {
             var imported = await EpochState.ImportAsync(_world.Suite.Backend, input, RoomWorld.Scheme);
