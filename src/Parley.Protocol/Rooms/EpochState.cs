@@ -59,7 +59,7 @@ public sealed class EpochState : IDisposable
     public long NextCounter => _chains.TryGetValue(SelfDeviceId, out var own) ? own.Next : 0;
 
     // One operation at a time: a chain moves only after a whole message checks out. The gate is a
-    // SemaphoreSlim (never waited on synchronously) so that it works on the browser's single thread.
+    // SemaphoreSlim, only ever waited on asynchronously, so that it works on the browser's one thread.
     private SemaphoreSlim Gate { get; } = new(1, 1);
 
     internal Task EnterAsync(CancellationToken cancellationToken) => Gate.WaitAsync(cancellationToken);
@@ -79,7 +79,10 @@ public sealed class EpochState : IDisposable
     public void Close()
     {
         IsClosed = true;
-        if (!Gate.Wait(0)) return;
+        // A zero timeout completes at once (no blocking wait, which the browser forbids): either the
+        // gate is free and the keys go now, or an operation holds it and zeroes them as it exits.
+        var entered = Gate.WaitAsync(0);
+        if (!entered.IsCompletedSuccessfully || !entered.Result) return;
         DisposeChains();
         Gate.Release();
     }

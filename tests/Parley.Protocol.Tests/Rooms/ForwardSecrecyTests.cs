@@ -106,6 +106,22 @@ public class ForwardSecrecyTests
         Assert.EndsWith("private)", epoch[carol].ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Closing_while_an_operation_holds_the_state_zeroes_the_keys_when_it_ends()
+    {
+        var (alice, carol, epoch) = await RoomAsync();
+        var state = epoch[carol];
+        var key = state.Chain(alice.Device.Id)!.Key!;
+        await state.EnterAsync(default);
+        state.Close();
+        Assert.True(state.IsClosed);
+        Assert.Equal(32, key.Export().Length);
+        state.Exit();
+        Assert.Throws<ObjectDisposedException>(() => key.Export());
+        var m0 = await _world.SendAsync(epoch, alice, "m0");
+        AssertRefused(await _world.ReceiveAsync(epoch, carol, m0, alice), RoomErrorCode.EpochSuperseded);
+    }
+
     // The message key of a counter, recomputed from a chain key copied out of an exported state.
     private async Task<SecretKey> MessageKeyAsync(byte[] snapshot, Member sender, long counter)
     {

@@ -17,7 +17,7 @@ public class SafetyNumberTests
     [Fact]
     public async Task The_number_of_two_fixed_keys_is_the_documented_one()
     {
-        // Recomputed independently (Python hashlib) from the two public keys and the rule in PROTOCOL.md §12.8.
+        // Recomputed independently (Python hashlib) from the two public keys and the rule in PROTOCOL.md §12.11.
         var number = await SafetyNumber.ComputeAsync(Backend, UserA, FixedKey(1), UserB, FixedKey(2));
 
         Assert.Equal("202852669809989161683772188169328987807812539164361960465212", number.Digits);
