@@ -21,6 +21,14 @@ public sealed record MessageHeader(Guid RoomId, long Epoch, ImmutableArray<byte>
 {
     private const string Type = "parley/room-message-header";
 
+    /// <summary>Equal when every field is, the roster hash compared by its bytes.</summary>
+    public bool Equals(MessageHeader? other) =>
+        other is not null && RoomId == other.RoomId && Epoch == other.Epoch && RosterHash.AsSpan().SequenceEqual(other.RosterHash.AsSpan())
+        && SenderDeviceId == other.SenderDeviceId && Counter == other.Counter && Label == other.Label && SentAt == other.SentAt;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(RoomId, Epoch, SenderDeviceId, Counter);
+
     /// <inheritdoc />
     public void WriteTo(CborWriter writer)
     {

@@ -14,6 +14,14 @@ namespace Parley.Protocol.Rooms;
 /// (<see cref="RoomDevice.CertificateHash"/>): the keys the creator encrypted to.</param>
 public sealed record RosterMember(Guid DeviceId, Guid UserId, string Delegation, ImmutableArray<byte> CertificateHash)
 {
+    /// <summary>Equal when every field is, the certificate hash compared by its bytes.</summary>
+    public bool Equals(RosterMember? other) =>
+        other is not null && DeviceId == other.DeviceId && UserId == other.UserId && Delegation == other.Delegation
+        && CertificateHash.AsSpan().SequenceEqual(other.CertificateHash.AsSpan());
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(DeviceId, UserId, Delegation);
+
     internal void WriteTo(CborWriter writer)
     {
         writer.WriteStartArray(4);

@@ -121,6 +121,9 @@ public class RoomParserFuzzTests
         var sorted = new[] { member, member with { DeviceId = Guid.NewGuid() } }.OrderBy(m => m.DeviceId, DeviceOrder.Comparer).ToArray();
         Assert.Throws<CanonicalFormatException>(() => Make(members: [sorted[1], sorted[0]], creator: sorted[0].DeviceId));
         Assert.Throws<CanonicalFormatException>(() => Make(members: [sorted[0], sorted[0]], creator: sorted[0].DeviceId));
-        Assert.Equal(2, Make(members: sorted, creator: sorted[0].DeviceId).Members.Length);
+        var made = Make(members: sorted, creator: sorted[0].DeviceId);
+        Assert.True(sorted.SequenceEqual(made.Members));
+        Assert.True(made.Members.SequenceEqual(Canonical.Decode<Roster>(Canonical.Encode(made)).Value.Members));
+        Assert.NotEqual(sorted[0], sorted[0] with { CertificateHash = [.. new byte[31], 1] });
     }
 }
