@@ -44,6 +44,26 @@ public class RoomExchangeTests
     }
 
     [Fact]
+    public async Task Devices_on_different_backends_read_each_other()
+    {
+        var alice = await _world.MemberAsync("ATL");
+        var carol = await _world.MemberAsync("BOR");
+        var room = RoomWorld.Room("SECRET", "ATL", "BOR");
+        var managed = new SenderChainSchedule(Backends.Suite("bouncycastle"));
+        var members = new[] { await _world.AdmittedAsync(room, alice), await _world.AdmittedAsync(room, carol) };
+
+        // Alice's client runs the platform backend, Carol's the fully managed one (as a browser runs another).
+        var created = await _world.Schedule.CreateEpochAsync(room, alice.Device.Local, members, null, RoomWorld.Now);
+        var carolState = await managed.OpenKeyPackageAsync(room, carol.Device.Local, created.Value.Roster, created.Value.Packages.Single(), members[0], null);
+        Assert.True(carolState.IsOk, carolState.Error?.ToString());
+        var toCarol = await _world.Schedule.EncryptAsync(created.Value.State, alice.Device.Local, room.Label, "platform to managed"u8.ToArray(), RoomWorld.Now);
+        var toAlice = await managed.EncryptAsync(carolState.Value, carol.Device.Local, room.Label, "managed to platform"u8.ToArray(), RoomWorld.Now);
+
+        Assert.Equal("platform to managed"u8.ToArray(), (await managed.DecryptAsync(carolState.Value, toCarol.Value, members[0])).Value.Plaintext);
+        Assert.Equal("managed to platform"u8.ToArray(), (await _world.Schedule.DecryptAsync(created.Value.State, toAlice.Value, members[1])).Value.Plaintext);
+    }
+
+    [Fact]
     public async Task The_ciphertext_carries_none_of_the_plaintext_and_hides_its_exact_length()
     {
         var alice = await _world.MemberAsync("ATL");
