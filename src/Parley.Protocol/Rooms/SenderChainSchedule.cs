@@ -150,22 +150,23 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
             var header = new MessageHeader(epoch.RoomId, epoch.Epoch, epoch.RosterHash, self.DeviceId, counter, label.ToCanonicalString(), now.ToUnixTimeSeconds());
             var headerBytes = Formats.Canonical.Encode(header);
             using var messageKey = await SenderChain.MessageKeyAsync(_suite.Keys, chain.Key!, counter, cancellationToken).ConfigureAwait(false);
-            var nextKey = await SenderChain.StepAsync(_suite.Keys, chain.Key!, counter, cancellationToken).ConfigureAwait(false);
-            byte[] ciphertext;
+            SecretKey? pending = await SenderChain.StepAsync(_suite.Keys, chain.Key!, counter, cancellationToken).ConfigureAwait(false);
             var padded = MessagePadding.Pad(plaintext.Span);
             try
             {
-                using var aead = (await Backend.ImportAesGcmKeyAsync(messageKey.Memory[..SenderChain.MessageKeySize], cancellationToken).ConfigureAwait(false)).Value;
-                ciphertext = new byte[padded.Length + RoomMessage.TagSize];
-                await aead.SealAsync(messageKey.Memory[SenderChain.MessageKeySize..], padded, Labels.Bind(Labels.RoomMessage, headerBytes), ciphertext, cancellationToken).ConfigureAwait(false);
+                var ciphertext = new byte[padded.Length + RoomMessage.TagSize];
+                using (var aead = (await Backend.ImportAesGcmKeyAsync(messageKey.Memory[..SenderChain.MessageKeySize], cancellationToken).ConfigureAwait(false)).Value)
+                    await aead.SealAsync(messageKey.Memory[SenderChain.MessageKeySize..], padded, Labels.Bind(Labels.RoomMessage, headerBytes), ciphertext, cancellationToken).ConfigureAwait(false);
+                var signature = await Backend.P384SignAsync(self.Signing, DeviceSignature.Input("parley/room-message", headerBytes, ciphertext), cancellationToken).ConfigureAwait(false);
+                chain.Advance(counter, pending);
+                pending = null;
+                return new RoomMessage(header, headerBytes, ciphertext, signature);
             }
             finally
             {
                 CryptographicOperations.ZeroMemory(padded);
+                pending?.Dispose();
             }
-            var signature = await Backend.P384SignAsync(self.Signing, DeviceSignature.Input("parley/room-message", headerBytes, ciphertext), cancellationToken).ConfigureAwait(false);
-            chain.Advance(counter, nextKey);
-            return new RoomMessage(header, headerBytes, ciphertext, signature);
         }
         finally
         {
@@ -219,36 +220,40 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
             if (counter - chain.Next > SenderChain.MaxGap)
                 return Fail<DecryptedMessage>(RoomErrorCode.CounterGapTooLarge, $"Message {counter} from device {sender.DeviceId} would skip {counter - chain.Next} messages; at most {SenderChain.MaxGap} are stepped over.");
 
-            // Derive into temporaries; the chain moves only once the message authenticates.
+            // Derive into temporaries; the chain moves only once the message authenticates, and
+            // whatever does not become the chain's next key is zeroed on every way out.
+            SecretKey? pending = null;
             var key = chain.Key!;
-            for (var step = chain.Next; step < counter; step++)
+            try
             {
-                var next = await SenderChain.StepAsync(_suite.Keys, key, step, cancellationToken).ConfigureAwait(false);
-                if (!ReferenceEquals(key, chain.Key)) key.Dispose();
-                key = next;
-            }
-            using var messageKey = await SenderChain.MessageKeyAsync(_suite.Keys, key, counter, cancellationToken).ConfigureAwait(false);
-            var nextKey = await SenderChain.StepAsync(_suite.Keys, key, counter, cancellationToken).ConfigureAwait(false);
-            if (!ReferenceEquals(key, chain.Key)) key.Dispose();
-
-            var padded = new byte[message.Ciphertext.Length - RoomMessage.TagSize];
-            using (var aead = (await Backend.ImportAesGcmKeyAsync(messageKey.Memory[..SenderChain.MessageKeySize], cancellationToken).ConfigureAwait(false)).Value)
-            {
-                if (!await aead.OpenAsync(messageKey.Memory[SenderChain.MessageKeySize..], message.Ciphertext, Labels.Bind(Labels.RoomMessage, message.HeaderBytes), padded, cancellationToken).ConfigureAwait(false))
+                for (var step = chain.Next; step < counter; step++)
                 {
-                    nextKey.Dispose();
-                    return Fail<DecryptedMessage>(RoomErrorCode.Tampered, "The message does not decrypt under its sender's key: it was altered, or encrypted with other keys.");
+                    var next = await SenderChain.StepAsync(_suite.Keys, key, step, cancellationToken).ConfigureAwait(false);
+                    if (!ReferenceEquals(key, chain.Key)) key.Dispose();
+                    key = next;
                 }
+                using var messageKey = await SenderChain.MessageKeyAsync(_suite.Keys, key, counter, cancellationToken).ConfigureAwait(false);
+                pending = await SenderChain.StepAsync(_suite.Keys, key, counter, cancellationToken).ConfigureAwait(false);
+
+                var padded = new byte[message.Ciphertext.Length - RoomMessage.TagSize];
+                using (var aead = (await Backend.ImportAesGcmKeyAsync(messageKey.Memory[..SenderChain.MessageKeySize], cancellationToken).ConfigureAwait(false)).Value)
+                {
+                    if (!await aead.OpenAsync(messageKey.Memory[SenderChain.MessageKeySize..], message.Ciphertext, Labels.Bind(Labels.RoomMessage, message.HeaderBytes), padded, cancellationToken).ConfigureAwait(false))
+                        return Fail<DecryptedMessage>(RoomErrorCode.Tampered, "The message does not decrypt under its sender's key: it was altered, or encrypted with other keys.");
+                }
+                var plaintext = MessagePadding.Unpad(padded);
+                CryptographicOperations.ZeroMemory(padded);
+                if (plaintext is null)
+                    return Fail<DecryptedMessage>(RoomErrorCode.Malformed, $"Device {sender.DeviceId} sent a message whose padding is malformed.");
+                chain.Advance(counter, pending);
+                pending = null;
+                return new DecryptedMessage(header, label, sender, plaintext);
             }
-            var plaintext = MessagePadding.Unpad(padded);
-            CryptographicOperations.ZeroMemory(padded);
-            if (plaintext is null)
+            finally
             {
-                nextKey.Dispose();
-                return Fail<DecryptedMessage>(RoomErrorCode.Malformed, $"Device {sender.DeviceId} sent a message whose padding is malformed.");
+                pending?.Dispose();
+                if (!ReferenceEquals(key, chain.Key)) key.Dispose();
             }
-            chain.Advance(counter, nextKey);
-            return new DecryptedMessage(header, label, sender, plaintext);
         }
         finally
         {
