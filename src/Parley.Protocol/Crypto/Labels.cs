@@ -28,6 +28,8 @@ public static class Labels
     public const string IdentityKey = "identity-key v1";
     /// <summary>Associated data of sealed local device keys.</summary>
     public const string DeviceKeys = "device-keys v1";
+    /// <summary>A device's proof of possession that binds a session to it (signed by the device's P-384 key).</summary>
+    public const string DeviceBinding = "device-binding v1";
 
     /// <summary>"PARLEY-PQ1 " || <paramref name="label"/> || 0x00 || <paramref name="context"/>: the HKDF info
     /// or AEAD associated data for one use. The zero byte keeps label and context parseable.</summary>
