@@ -110,7 +110,9 @@ public static class ParleyHost
         // Unknown API paths answer with problem details, not with the web client.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."))
             .Public("Unknown API paths answer 404 to anyone.");
-        app.MapStaticAssets().Public(WebClientFilesArePublic);
+        // In a group, so that what MapStaticAssets maps beyond the manifest's files (its fallback for
+        // files served from the build folder) carries the same declaration.
+        app.MapGroup("").Public(WebClientFilesArePublic).MapStaticAssets();
         app.MapFallbackToFile("index.html").Public("The web client's page is public.");
         return app;
     }
