@@ -109,6 +109,44 @@ public sealed class WebCryptoBackendTests(WebFixture web) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Larger_batches_match_the_native_backend_and_stop_at_the_first_tampered_segment_wherever_it_is()
+    {
+        const int segmentSize = 1024;
+        const int segmentCount = 41;
+        const long firstCounter = 0xFF_FFFF_FFF0;
+        var key = RandomNumberGenerator.GetBytes(32);
+        var baseNonce = RandomNumberGenerator.GetBytes(12);
+        var plaintext = RandomNumberGenerator.GetBytes(segmentSize * (segmentCount - 1) + 333);
+        var expected = new byte[plaintext.Length + segmentCount * 16];
+        using (var native = (await new PlatformBackend().ImportAesGcmKeyAsync(key)).Value)
+            await native.SealSegmentsAsync(baseNonce, firstCounter, segmentSize, segmentCount, plaintext, expected);
+
+        var sealedHex = await CallAsync<string>("AesGcmSealSegments", Hex(key), Hex(baseNonce), firstCounter, segmentSize, segmentCount, Hex(plaintext));
+        Assert.Equal(Hex(expected), sealedHex);
+        Assert.Equal($"{segmentCount}:{Hex(plaintext)}", await CallAsync<string>("AesGcmOpenSegments", Hex(key), Hex(baseNonce), firstCounter, segmentSize, segmentCount, sealedHex));
+
+        // A tampered segment early, in the middle, and last: exactly the segments before it are
+        // released, though the segments after it authenticate.
+        foreach (var bad in new[] { 3, 20, 27, segmentCount - 1 })
+        {
+            var tampered = (byte[])expected.Clone();
+            tampered[bad * (segmentSize + 16) + 5] ^= 0x80;
+            var released = new byte[plaintext.Length];
+            plaintext.AsSpan(0, bad * segmentSize).CopyTo(released);
+            Assert.Equal($"{bad}:{Hex(released)}", await CallAsync<string>("AesGcmOpenSegments", Hex(key), Hex(baseNonce), firstCounter, segmentSize, segmentCount, Hex(tampered)));
+        }
+        // Two segments swapped: both fail, and the first of them stops the batch.
+        var swapped = (byte[])expected.Clone();
+        expected.AsSpan(10 * (segmentSize + 16), segmentSize + 16).CopyTo(swapped.AsSpan(30 * (segmentSize + 16)));
+        expected.AsSpan(30 * (segmentSize + 16), segmentSize + 16).CopyTo(swapped.AsSpan(10 * (segmentSize + 16)));
+        Assert.StartsWith("10:", await CallAsync<string>("AesGcmOpenSegments", Hex(key), Hex(baseNonce), firstCounter, segmentSize, segmentCount, Hex(swapped)));
+        // The wrong counter, and the wrong key, fail from the first segment.
+        Assert.Equal($"0:{Hex(new byte[plaintext.Length])}", await CallAsync<string>("AesGcmOpenSegments", Hex(key), Hex(baseNonce), firstCounter + 1, segmentSize, segmentCount, sealedHex));
+        Assert.StartsWith("0:", await CallAsync<string>("AesGcmOpenSegments", Hex(RandomNumberGenerator.GetBytes(32)), Hex(baseNonce), firstCounter, segmentSize, segmentCount, sealedHex));
+        Assert.Empty(_session.Problems);
+    }
+
+    [Fact]
     public async Task Ecdh_agrees_on_the_known_answer_and_refuses_invalid_points()
     {
         Assert.Equal(EcdhShared, await CallAsync<string>("P384Agree", EcdhPrivate, EcdhPublic, EcdhPeer));

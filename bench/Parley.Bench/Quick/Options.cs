@@ -7,7 +7,7 @@ namespace Parley.Bench.Quick;
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>The few options of the quick modes, parsed strictly: an unknown or malformed option is a usage error.</summary>
-public sealed record Options(int Mib, int Gib, string Backend, int Runs, int Seconds, int BatchChunks, string? Directory)
+public sealed record Options(int Mib, int Gib, string Backend, int Runs, int Seconds, int BatchChunks, string? Directory, string? Url = null)
 {
     public static Options Parse(string[] args, int defaultMib = 1024)
     {
@@ -25,6 +25,7 @@ public sealed record Options(int Mib, int Gib, string Backend, int Runs, int Sec
                 "--batch" => options with { BatchChunks = Positive(name, value) },
                 "--backend" => options with { Backend = BackendNames.Check(value) },
                 "--dir" => options with { Directory = value },
+                "--url" => options with { Url = Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url.ToString() : throw new UsageException($"--url takes an http(s) address, not '{value}'.") },
                 _ => throw new UsageException($"Unknown option {name}."),
             };
         }

@@ -28,6 +28,26 @@ public static class Labels
     public const string IdentityKey = "identity-key v1";
     /// <summary>Associated data of sealed local device keys.</summary>
     public const string DeviceKeys = "device-keys v1";
+    /// <summary>ECDSA P-384 signature of a device over a room structure; the structure's type name follows as context.</summary>
+    public const string DeviceSignature = "device-signature v1";
+    /// <summary>Key that seals an epoch secret in a room key package, derived from the hybrid KEM secret.</summary>
+    public const string RoomKeyPackage = "room-key-package v1";
+    /// <summary>Commitment to an epoch secret, published in the epoch's roster.</summary>
+    public const string RoomEpochCommitment = "room-epoch-commitment v1";
+    /// <summary>Epoch key of a room, derived from the epoch secret and bound to the roster.</summary>
+    public const string RoomEpoch = "room-epoch v1";
+    /// <summary>First chain key of one sender in one epoch.</summary>
+    public const string RoomSenderChain = "room-sender-chain v1";
+    /// <summary>Next chain key of a sender chain.</summary>
+    public const string RoomChainStep = "room-chain-step v1";
+    /// <summary>Message key and nonce of one step of a sender chain.</summary>
+    public const string RoomMessageKey = "room-message-key v1";
+    /// <summary>Associated data of a room message: its header.</summary>
+    public const string RoomMessage = "room-message v1";
+    /// <summary>First input of the hash chain of a safety number.</summary>
+    public const string SafetyNumber = "safety-number v1";
+    /// <summary>A device's proof of possession that binds a session to it (signed by the device's P-384 key).</summary>
+    public const string DeviceBinding = "device-binding v1";
 
     /// <summary>"PARLEY-PQ1 " || <paramref name="label"/> || 0x00 || <paramref name="context"/>: the HKDF info
     /// or AEAD associated data for one use. The zero byte keeps label and context parseable.</summary>

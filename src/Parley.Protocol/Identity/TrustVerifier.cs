@@ -14,21 +14,50 @@ public sealed record DelegationTrust(
     IReadOnlyList<CompositePublicKey> OfficerKeys,
     IReadOnlyList<Signed<Revocation>> Revocations);
 
-/// <summary>A member whose clearance chains to their delegation's root.</summary>
-/// <param name="Delegation">The member's delegation.</param>
-/// <param name="UserId">The member.</param>
-/// <param name="IdentityKey">The member's composite identity key.</param>
-/// <param name="Clearance">The verified clearance.</param>
-public sealed record VerifiedMember(string Delegation, Guid UserId, CompositePublicKey IdentityKey, ClearanceCertificate Clearance)
+/// <summary>A member whose clearance chains to their delegation's root. Only <see cref="TrustVerifier"/>
+/// makes one, so holding one means the chain was checked.</summary>
+public sealed class VerifiedMember
 {
+    internal VerifiedMember(string delegation, Guid userId, CompositePublicKey identityKey, ClearanceCertificate clearance)
+    {
+        Delegation = delegation;
+        UserId = userId;
+        IdentityKey = identityKey;
+        Clearance = clearance;
+    }
+
+    /// <summary>The member's delegation.</summary>
+    public string Delegation { get; }
+
+    /// <summary>The member.</summary>
+    public Guid UserId { get; }
+
+    /// <summary>The member's composite identity key.</summary>
+    public CompositePublicKey IdentityKey { get; }
+
+    /// <summary>The verified clearance.</summary>
+    public ClearanceCertificate Clearance { get; }
+
     /// <summary>True when the confidentiality training recorded in the clearance is current at <paramref name="now"/>.</summary>
     public bool TrainingCurrent(DateTimeOffset now) => Clearance.TrainingValidUntil > now.ToUnixTimeSeconds();
 }
 
-/// <summary>A device whose certificate chains through its user to the delegation's root.</summary>
-/// <param name="Member">The verified owner.</param>
-/// <param name="Device">The device certificate.</param>
-public sealed record VerifiedDevice(VerifiedMember Member, DeviceCertificate Device);
+/// <summary>A device whose certificate chains through its user to the delegation's root. Only
+/// <see cref="TrustVerifier"/> makes one.</summary>
+public sealed class VerifiedDevice
+{
+    internal VerifiedDevice(VerifiedMember member, DeviceCertificate device)
+    {
+        Member = member;
+        Device = device;
+    }
+
+    /// <summary>The verified owner.</summary>
+    public VerifiedMember Member { get; }
+
+    /// <summary>The device certificate.</summary>
+    public DeviceCertificate Device { get; }
+}
 
 /// <summary>
 /// Checks the chain security officer → user identity → device (DESIGN §2). A client trusts a device

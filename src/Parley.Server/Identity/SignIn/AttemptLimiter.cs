@@ -11,8 +11,9 @@ public sealed record AttemptLimit(string Name, int Permits, TimeSpan Window)
     public static readonly AttemptLimit PreloginPerAddress = new("prelogin/address", 20, TimeSpan.FromMinutes(1));
     /// <summary>Step-up attempts of one account.</summary>
     public static readonly AttemptLimit StepUpPerAccount = new("step-up/account", 5, TimeSpan.FromMinutes(1));
-    /// <summary>Enrollment calls from one address (tokens are unguessable; this stops hammering).</summary>
-    public static readonly AttemptLimit EnrollPerAddress = new("enroll/address", 10, TimeSpan.FromMinutes(1));
+    /// <summary>Enrollment calls from one address. Tokens are 256-bit random and one-time, so this only
+    /// stops hammering; it leaves room for an officer enrolling a whole delegation at once.</summary>
+    public static readonly AttemptLimit EnrollPerAddress = new("enroll/address", 30, TimeSpan.FromMinutes(1));
 }
 
 /// <summary>

@@ -55,18 +55,25 @@ export function copyTo(source, target) {
 /**
  * Copies the leading non-null parts (ArrayBuffers) back to back into a MemoryView and returns how
  * many there were. A null part (a segment that failed to authenticate) stops the copy. Parts that
- * hold plaintext are wiped once copied; ciphertext need not be.
+ * hold plaintext are wiped, copied or not: segments after a failed one may have authenticated, and
+ * their plaintext must not linger in JS memory. Ciphertext need not be wiped.
  */
 export function copyParts(parts, target, wipeParts) {
   let offset = 0;
   let count = 0;
+  let stopped = false;
   for (const part of parts) {
-    if (part === null) break;
+    if (part === null) {
+      stopped = true;
+      continue;
+    }
     const bytes = new Uint8Array(part);
-    target.set(bytes, offset);
+    if (!stopped) {
+      target.set(bytes, offset);
+      offset += bytes.length;
+      count++;
+    }
     if (wipeParts) wipe(bytes);
-    offset += bytes.length;
-    count++;
   }
   return count;
 }
