@@ -13,6 +13,9 @@ public sealed class FormState
     /// <summary>What went wrong the last time, if anything.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>When the access policy refused the last run: its reason, deciding rules and whether a step-up would help.</summary>
+    public Parley.Client.Api.PolicyRefusal? Refusal { get; private set; }
+
     /// <summary>What the last successful run achieved, if it says.</summary>
     public string? Done { get; set; }
 
@@ -23,6 +26,7 @@ public sealed class FormState
         if (Busy) return;
         Busy = true;
         Error = null;
+        Refusal = null;
         Done = null;
         try
         {
@@ -32,6 +36,7 @@ public sealed class FormState
         {
             if (!UserMessages.IsExpected(e)) await Console.Error.WriteLineAsync($"Parley: unexpected {e.GetType().FullName}: {e.Message}");
             Error = UserMessages.Describe(e);
+            Refusal = (e as Parley.Client.Api.ParleyApiException)?.Problem.Policy;
         }
         finally
         {
@@ -43,6 +48,7 @@ public sealed class FormState
     public void Fail(string message)
     {
         Done = null;
+        Refusal = null;
         Error = message;
     }
 
@@ -50,6 +56,7 @@ public sealed class FormState
     public void Reset()
     {
         Error = null;
+        Refusal = null;
         Done = null;
     }
 }

@@ -17,6 +17,8 @@ public static class UserMessages
     public static string Describe(Exception error) => error switch
     {
         ParleyApiException { Kind: ApiProblemKind.RateLimited } e => RateLimited(e.Problem),
+        // A policy refusal says why in its own words; the title ("Denied") adds nothing.
+        ParleyApiException { Problem.Policy: { } refusal } => "Denied: " + refusal.Reason,
         ParleyApiException e => e.Problem.Message,
         TrustException e => "Security warning: " + e.Message,
         SecurityKeyException e => e.Message,
