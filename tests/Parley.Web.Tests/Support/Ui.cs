@@ -56,6 +56,52 @@ public static class Ui
     public static Task ExpectStatusAsync(this PageSession session, string pattern) =>
         Assertions.Expect(session.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new Regex(pattern) })).ToBeVisibleAsync(new() { Timeout = SlowTimeoutMs });
 
+    /// <summary>Moves to <paramref name="path"/> inside the running client (no reload, so open keys stay open), and waits for the heading.</summary>
+    public static async Task NavigateAsync(this PageSession session, string path, string expectedHeading)
+    {
+        await session.Page.EvaluateAsync("path => Blazor.navigateTo(path)", path);
+        await session.ExpectHeadingAsync(expectedHeading);
+    }
+
+    /// <summary>Expects the classification banners at the top and bottom of the screen.</summary>
+    public static async Task ExpectBannersAsync(this PageSession session, string marking = "UNCLASSIFIED")
+    {
+        await Assertions.Expect(session.Page.Locator(".classification-banner")).ToHaveCountAsync(2);
+        await Assertions.Expect(session.Page.Locator(".classification-banner--top")).ToHaveTextAsync(marking);
+        await Assertions.Expect(session.Page.Locator(".classification-banner--bottom")).ToHaveTextAsync(marking);
+    }
+
+    /// <summary>Signs out with the button in the masthead and waits for the sign-in page.</summary>
+    public static async Task SignOutAsync(this PageSession session)
+    {
+        await session.Page.Locator("#sign-out").ClickAsync();
+        await session.ExpectHeadingAsync("Sign in");
+    }
+
+    /// <summary>
+    /// A virtual authenticator in this page's browser context, through Chromium's DevTools protocol: a
+    /// platform authenticator (CTAP2, internal transport) with resident keys and user verification that
+    /// always succeeds, so WebAuthn ceremonies complete without a person touching a key.
+    /// </summary>
+    public static async Task<string> AddVirtualAuthenticatorAsync(this PageSession session)
+    {
+        var cdp = await session.Context.NewCDPSessionAsync(session.Page);
+        await cdp.SendAsync("WebAuthn.enable", new Dictionary<string, object> { ["enableUI"] = false });
+        var added = await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+                ["automaticPresenceSimulation"] = true,
+            },
+        });
+        return added!.Value.GetProperty("authenticatorId").GetString()!;
+    }
+
     /// <summary>Asserts nothing went wrong in the page that the test did not provoke.</summary>
     public static void AssertNoUnexpectedProblems(this PageSession session)
     {
