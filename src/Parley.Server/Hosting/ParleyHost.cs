@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Health;
+using Parley.Server.Ledger;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Hosting;
@@ -67,9 +68,12 @@ public static class ParleyHost
 
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(Ledger.LedgerHmacKey.LoadOrCreate(data));
-        builder.Services.AddScoped<Ledger.LedgerWriter>();
-        builder.Services.AddDbContext<ParleyDbContext>(db => ParleyDbContext.UseSqlite(db, data));
+        builder.Services.AddLedger(data, options.Ledger);
+        builder.Services.AddDbContext<ParleyDbContext>((services, db) =>
+        {
+            ParleyDbContext.UseSqlite(db, data);
+            db.AddInterceptors(services.GetRequiredService<LedgerQueueSignal>());
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
 
@@ -81,6 +85,7 @@ public static class ParleyHost
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        app.MapLedgerApi();
         // Unknown API paths answer with problem details, not with the web client.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."));
         app.MapStaticAssets();
@@ -106,7 +111,7 @@ public static class ParleyHost
         }
     }
 
-    /// <summary>Applies migrations and records the installation on first start.</summary>
+    /// <summary>Applies migrations, records the installation on first start and gets the ledger ready (its first checkpoint, the web client's hash).</summary>
     public static async Task InitializeStorageAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
@@ -118,6 +123,7 @@ public static class ParleyHost
             db.Instance.Add(new ServerInstance { InstanceId = Guid.NewGuid(), CreatedAt = DateTimeOffset.UtcNow });
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
+        await LedgerStartup.InitializeAsync(services, cancellationToken).ConfigureAwait(false);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)

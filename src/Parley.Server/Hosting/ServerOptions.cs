@@ -23,6 +23,9 @@ public sealed record ServerOptions
 
     /// <summary>Lowest level written to the console log.</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>How the ledger's sequencer batches.</summary>
+    public Ledger.LedgerOptions Ledger { get; init; } = new();
 }
 
 /// <summary>Console log formats.</summary>

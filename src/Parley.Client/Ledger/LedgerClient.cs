@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using Parley.Protocol;
+using Parley.Protocol.Api;
+using Parley.Protocol.Ledger;
+
+namespace Parley.Client.Ledger;
+
+/// <summary>Raised when a server's ledger does not verify: a bad signature, a fork, a rollback, a failed proof.</summary>
+public sealed class LedgerVerificationException(ProtocolError error) : Exception(error.Message)
+{
+    /// <summary>The typed reason.</summary>
+    public ProtocolError Error { get; } = error;
+
+    /// <summary>True when the server showed two views of the log that cannot both be true.</summary>
+    public bool IsFork => Error.Code == ProtocolErrorCode.Inconsistent;
+}
+
+/// <summary>
+/// A client's verified view of a server's ledger. It pins the log's keys, accepts a new checkpoint
+/// only with every pinned signature and a consistency proof from the last one it accepted (kept in an
+/// <see cref="ICheckpointStore"/>), checks inclusion of entries against that checkpoint, and after a
+/// fork refuses the server for good.
+/// </summary>
+public sealed class LedgerClient
+{
+    private readonly HttpClient _http;
+    private readonly ITileReader _tiles;
+    private readonly ICheckpointStore _store;
+    private readonly LogVerifier _verifier;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private VerifiedCheckpoint? _current;
+    private string? _fork;
+
+    private LedgerClient(HttpClient http, ICheckpointStore store, LogVerifier verifier, VerifiedCheckpoint? current, string? fork)
+    {
+        _http = http;
+        _tiles = new HttpTileReader(http);
+        _store = store;
+        _verifier = verifier;
+        _current = current;
+        _fork = fork;
+    }
+
+    /// <summary>The last checkpoint verified and accepted, or null before the first.</summary>
+    public VerifiedCheckpoint? Current => _current;
+
+    /// <summary>The log's origin.</summary>
+    public string Origin => _verifier.Origin;
+
+    /// <summary>The tiles of the server, for proofs and audits.</summary>
+    public ITileReader Tiles => _tiles;
+
+    /// <summary>
+    /// A client of the ledger at <paramref name="http"/>'s base address. <paramref name="logKeys"/> are the pinned
+    /// log keys (all must sign; their name is the origin); <paramref name="witnesses"/> and <paramref name="witnessQuorum"/>
+    /// set how many witnesses must cosign. The state kept in <paramref name="store"/> is checked again with the pinned keys.
+    /// </summary>
+    public static async Task<LedgerClient> CreateAsync(HttpClient http, IReadOnlyList<INoteVerifier> logKeys, ICheckpointStore store,
+        IReadOnlyList<INoteVerifier>? witnesses = null, int witnessQuorum = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(logKeys);
+        ArgumentNullException.ThrowIfNull(store);
+        if (logKeys.Count == 0) throw new ArgumentException("Pin at least one log key.", nameof(logKeys));
+        var origin = logKeys[0].Name;
+        if (logKeys.Any(k => k.Name != origin)) throw new ArgumentException("The log's keys carry its origin as their name.", nameof(logKeys));
+        var state = await store.LoadAsync(origin, cancellationToken).ConfigureAwait(false);
+        VerifiedCheckpoint? current = null;
+        if (state.CheckpointNote is { } note)
+        {
+            // The stored checkpoint is checked with the log keys only: witnesses may have been added since.
+            var stored = new LogVerifier(origin, logKeys).Verify(note);
+            if (!stored.IsOk) throw new LedgerVerificationException(stored.Error with { Message = $"The stored checkpoint does not verify: {stored.Error.Message}" });
+            current = stored.Value;
+        }
+        var verifier = new LogVerifier(origin, logKeys, witnesses, witnessQuorum, current?.Checkpoint);
+        return new LedgerClient(http, store, verifier, current, state.ForkEvidence);
+    }
+
+    /// <summary>The verifier keys a server publishes at <c>/ledger/verifier-key</c>. Trusting them is trust on first use: pin them.</summary>
+    public static async Task<IReadOnlyList<INoteVerifier>> FetchVerifierKeysAsync(HttpClient http, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var text = await http.GetStringAsync("ledger/verifier-key", cancellationToken).ConfigureAwait(false);
+        var keys = new List<INoteVerifier>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var key = NoteKeys.ParseVerifierKey(line);
+            if (!key.IsOk) throw new LedgerVerificationException(key.Error);
+            keys.Add(key.Value);
+        }
+        if (keys.Count == 0) throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.Malformed, "The server publishes no verifier key."));
+        return keys;
+    }
+
+    /// <summary>The witnesses the server has registered.</summary>
+    public static async Task<IReadOnlyList<WitnessView>> FetchWitnessesAsync(HttpClient http, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return await http.GetFromJsonAsync("ledger/witnesses", LedgerJson.Default.IReadOnlyListWitnessView, cancellationToken).ConfigureAwait(false) ?? [];
+    }
+
+    /// <summary>
+    /// Fetches the server's checkpoint, verifies it and its consistency with the last accepted one, and
+    /// keeps it. Throws <see cref="LedgerVerificationException"/> on any failure; a fork is recorded and
+    /// every later call refuses the server.
+    /// </summary>
+    public async Task<VerifiedCheckpoint> UpdateAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            RefuseAfterFork();
+            var note = await _http.GetStringAsync("ledger/checkpoint", cancellationToken).ConfigureAwait(false);
+            var verified = _verifier.Verify(note);
+            if (!verified.IsOk) throw new LedgerVerificationException(verified.Error);
+            IReadOnlyList<byte[]> proof = [];
+            if (_verifier.ConsistencyNeeded(verified.Value.Checkpoint) is { } needed)
+            {
+                var built = await TileProofs.ConsistencyAsync(_tiles, needed.From, needed.To, cancellationToken).ConfigureAwait(false);
+                // A log that cannot prove that its two signed checkpoints are consistent has forked.
+                if (!built.IsOk) await ForkedAsync(note, new ProtocolError(ProtocolErrorCode.Inconsistent, $"No consistency proof from {needed.From} to {needed.To}: {built.Error.Message}"), cancellationToken).ConfigureAwait(false);
+                proof = built.Value;
+            }
+            if (_verifier.Advance(verified.Value, proof) is { } error)
+            {
+                if (error.Code == ProtocolErrorCode.Inconsistent) await ForkedAsync(note, error, cancellationToken).ConfigureAwait(false);
+                throw new LedgerVerificationException(error);
+            }
+            if (_current is null || !_current.Checkpoint.SameTree(verified.Value.Checkpoint) || _current.Note.Format() != verified.Value.Note.Format())
+                await _store.SaveCheckpointAsync(Origin, note, cancellationToken).ConfigureAwait(false);
+            _current = verified.Value;
+            return verified.Value;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="entry"/> is at <paramref name="index"/> in the log, against the accepted
+    /// checkpoint (updated first if it does not cover the index yet). Returns the checkpoint it was proven against.
+    /// </summary>
+    public async Task<VerifiedCheckpoint> VerifyInclusionAsync(long index, byte[] entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var checkpoint = _current is { } current && current.Checkpoint.Size > index ? current : await UpdateAsync(cancellationToken).ConfigureAwait(false);
+        RefuseAfterFork();
+        if (checkpoint.Checkpoint.Size <= index)
+            throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.InvalidProof, $"The log's checkpoint has {checkpoint.Checkpoint.Size} entries; entry {index.ToString(CultureInfo.InvariantCulture)} is not in it."));
+        var proof = await TileProofs.InclusionAsync(_tiles, index, checkpoint.Checkpoint.Size, cancellationToken).ConfigureAwait(false);
+        if (!proof.IsOk) throw new LedgerVerificationException(proof.Error);
+        if (MerkleProofs.VerifyInclusion(index, checkpoint.Checkpoint.Size, MerkleHash.Leaf(entry), proof.Value, checkpoint.Checkpoint.Root) is { } error)
+            throw new LedgerVerificationException(error);
+        return checkpoint;
+    }
+
+    /// <summary>Fetches entry <paramref name="index"/> and proves its inclusion before returning it.</summary>
+    public async Task<byte[]> GetVerifiedEntryAsync(long index, CancellationToken cancellationToken = default)
+    {
+        var size = _current is { } current && current.Checkpoint.Size > index ? current.Checkpoint.Size : (await UpdateAsync(cancellationToken).ConfigureAwait(false)).Checkpoint.Size;
+        if (index >= size) throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.InvalidProof, $"Entry {index.ToString(CultureInfo.InvariantCulture)} is beyond the log's {size} entries."));
+        var entry = await TileProofs.EntryAsync(_tiles, index, size, cancellationToken).ConfigureAwait(false);
+        if (!entry.IsOk) throw new LedgerVerificationException(entry.Error);
+        await VerifyInclusionAsync(index, entry.Value, cancellationToken).ConfigureAwait(false);
+        return entry.Value;
+    }
+
+    private void RefuseAfterFork()
+    {
+        if (_fork is not null)
+            throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.Inconsistent, $"This server's ledger forked before; it is refused until the evidence is dealt with. {_fork.Split('\n')[0]}"));
+    }
+
+    private async Task ForkedAsync(string note, ProtocolError error, CancellationToken cancellationToken)
+    {
+        var evidence = $"{error.Message}\n\nAccepted before:\n{_current?.Note.Format() ?? "(nothing)"}\nServed now:\n{note}";
+        _fork = evidence;
+        await _store.SaveForkAsync(Origin, evidence, cancellationToken).ConfigureAwait(false);
+        throw new LedgerVerificationException(error);
+    }
+}
