@@ -1,1 +1,50 @@
-return 0;
+using BenchmarkDotNet.Running;
+using Parley.Bench.Quick;
+
+namespace Parley.Bench;
+
+/// <summary>
+/// Quick modes (stream, openssl, memory) print one figure in seconds for reports; anything else
+/// goes to BenchmarkDotNet, e.g. <c>-- --filter *Stream*</c> or <c>-- --list flat</c>.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            return args.FirstOrDefault() switch
+            {
+                "stream" => await StreamThroughput.RunAsync(Options.Parse(args[1..])),
+                "openssl" => await OpensslComparison.RunAsync(Options.Parse(args[1..], OpensslComparison.DefaultMib)),
+                "memory" => await MemoryProfile.RunAsync(Options.Parse(args[1..])),
+                "help" or "--help" or "-h" => Usage(),
+                _ => RunBenchmarkDotNet(args),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Usage();
+            return 2;
+        }
+    }
+
+    private static int RunBenchmarkDotNet(string[] args)
+    {
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("""
+            usage: dotnet run -c Release --project bench/Parley.Bench -- <mode>
+              stream  [--mib N] [--backend platform|bouncycastle] [--runs R] [--batch C]
+              openssl [--mib N (default 8192)] [--backend platform|bouncycastle] [--runs R] [--seconds S]
+              memory  [--gib N] [--backend platform|bouncycastle] [--dir PATH]
+              <BenchmarkDotNet arguments>, e.g. --filter '*' --job short
+            """);
+        return 2;
+    }
+}

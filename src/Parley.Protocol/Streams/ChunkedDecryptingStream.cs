@@ -76,8 +76,8 @@ public sealed class ChunkedDecryptingStream : Stream
         }
         var stream = new ChunkedDecryptingStream(input, keys, batchChunks, leaveOpen, origin, plaintextLength, plaintextLength / Cobblestone256.ChunkSize);
         // Authenticate the length now, so Length and seeking from the end can be trusted.
-        var final = await stream.DecryptRangeAsync(stream._finalChunk, 1, cancellationToken).ConfigureAwait(false);
-        stream.ResetWindow();
+        var (final, _) = await stream.DecryptRangeAsync(stream._finalChunk, 1, stream._plain, cancellationToken).ConfigureAwait(false);
+        CryptographicOperations.ZeroMemory(stream._plain.AsSpan(0, Cobblestone256.ChunkSize));
         if (final is not null)
         {
             // The caller still holds the input on failure, so only our own state is released.
@@ -120,7 +120,28 @@ public sealed class ChunkedDecryptingStream : Stream
                 throw new ProtocolException(_error);
             }
             if (_end) return 0;
-            await FillAsync(cancellationToken).ConfigureAwait(false);
+            var capacity = _batchChunks * Cobblestone256.ChunkSize;
+            var offset = (int)(_position % Cobblestone256.ChunkSize);
+            // A read that takes a whole batch from a chunk boundary is decrypted straight into the
+            // caller's buffer, saving a copy. The backend zeroes any segment that fails before it
+            // returns, so only authenticated bytes are ever returned there too.
+            if (offset == 0 && buffer.Length >= capacity)
+            {
+                var direct = await FillAsync(buffer[..capacity], cancellationToken).ConfigureAwait(false);
+                if (direct > 0)
+                {
+                    _position += direct;
+                    return direct;
+                }
+                if (_pendingError is not null)
+                {
+                    _error = _pendingError;
+                    throw new ProtocolException(_error);
+                }
+                return 0;
+            }
+            _plainEnd = await FillAsync(_plain, cancellationToken).ConfigureAwait(false);
+            _plainStart = Math.Min(offset, _plainEnd);
             if (_plainStart == _plainEnd)
             {
                 if (_pendingError is not null)
@@ -173,7 +194,9 @@ public sealed class ChunkedDecryptingStream : Stream
         _end = false;
     }
 
-    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    // Decrypts the batch that holds _position into target, from the start of its first chunk.
+    // Returns how many leading bytes of target authenticated; errors wait in _pendingError.
+    private async ValueTask<int> FillAsync(Memory<byte> target, CancellationToken cancellationToken)
     {
         if (_length >= 0)
         {
@@ -181,20 +204,18 @@ public sealed class ChunkedDecryptingStream : Stream
             if (_position >= _length)
             {
                 _end = true;
-                return;
+                return 0;
             }
             var count = (int)Math.Min(_batchChunks, _finalChunk - chunk + 1);
-            _pendingError = await DecryptRangeAsync(chunk, count, cancellationToken).ConfigureAwait(false);
-            _plainStart = (int)(_position - chunk * Cobblestone256.ChunkSize);
-            if (_plainStart > _plainEnd) _plainStart = _plainEnd;
-            return;
+            (_pendingError, var authenticated) = await DecryptRangeAsync(chunk, count, target, cancellationToken).ConfigureAwait(false);
+            return authenticated;
         }
-        await FillSequentialAsync(cancellationToken).ConfigureAwait(false);
+        return await FillSequentialAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
     // Sequential reading finds the end of the message by reaching the end of the input: a batch
     // that fills completely holds only full chunks, which are never final.
-    private async ValueTask FillSequentialAsync(CancellationToken cancellationToken)
+    private async ValueTask<int> FillSequentialAsync(Memory<byte> target, CancellationToken cancellationToken)
     {
         var capacity = _batchChunks * Cobblestone256.EncryptedChunkSize;
         var got = await ReadFullyAsync(_inner, _cipher.AsMemory(0, capacity), cancellationToken).ConfigureAwait(false);
@@ -222,22 +243,24 @@ public sealed class ChunkedDecryptingStream : Stream
         if (_nextChunk + segments > Cobblestone256.MaxChunks)
         {
             _pendingError = new ProtocolError(ProtocolErrorCode.LimitExceeded, "The ciphertext has more chunks than the format allows.");
-            return;
+            return 0;
         }
+        var authenticated = 0;
         if (segments > 0)
         {
             var opened = await _keys.Aead.OpenSegmentsAsync(_keys.BaseNonce, (ulong)_nextChunk, Cobblestone256.ChunkSize, segments,
-                _cipher.AsMemory(0, plaintextLength + segments * Cobblestone256.TagSize), _plain.AsMemory(0, plaintextLength), cancellationToken).ConfigureAwait(false);
-            _plainStart = 0;
-            _plainEnd = opened == segments ? plaintextLength : opened * Cobblestone256.ChunkSize;
+                _cipher.AsMemory(0, plaintextLength + segments * Cobblestone256.TagSize), target[..plaintextLength], cancellationToken).ConfigureAwait(false);
+            authenticated = opened == segments ? plaintextLength : opened * Cobblestone256.ChunkSize;
             if (opened < segments) after = ChunkFailed(_nextChunk + opened);
             _nextChunk += segments;
         }
         _pendingError = after;
+        return authenticated;
     }
 
-    // Decrypts chunks [first, first + count) of a seekable input into the plaintext window.
-    private async ValueTask<ProtocolError?> DecryptRangeAsync(long first, int count, CancellationToken cancellationToken)
+    // Decrypts chunks [first, first + count) of a seekable input into target. Returns the error, if
+    // any, and how many leading bytes of target authenticated.
+    private async ValueTask<(ProtocolError? Error, int Authenticated)> DecryptRangeAsync(long first, int count, Memory<byte> target, CancellationToken cancellationToken)
     {
         var last = first + count - 1;
         var lastLength = last == _finalChunk ? (int)(_length - _finalChunk * Cobblestone256.ChunkSize) : Cobblestone256.ChunkSize;
@@ -245,15 +268,10 @@ public sealed class ChunkedDecryptingStream : Stream
         var cipherLength = plaintextLength + count * Cobblestone256.TagSize;
         _inner.Seek(_origin + Cobblestone256.HeaderSize + first * Cobblestone256.EncryptedChunkSize, SeekOrigin.Begin);
         if (await ReadFullyAsync(_inner, _cipher.AsMemory(0, cipherLength), cancellationToken).ConfigureAwait(false) < cipherLength)
-        {
-            _plainStart = _plainEnd = 0;
-            return new ProtocolError(ProtocolErrorCode.Truncated, "The ciphertext changed length while being read.");
-        }
+            return (new ProtocolError(ProtocolErrorCode.Truncated, "The ciphertext changed length while being read."), 0);
         var opened = await _keys.Aead.OpenSegmentsAsync(_keys.BaseNonce, (ulong)first, Cobblestone256.ChunkSize, count,
-            _cipher.AsMemory(0, cipherLength), _plain.AsMemory(0, plaintextLength), cancellationToken).ConfigureAwait(false);
-        _plainStart = 0;
-        _plainEnd = opened == count ? plaintextLength : opened * Cobblestone256.ChunkSize;
-        return opened == count ? null : ChunkFailed(first + opened);
+            _cipher.AsMemory(0, cipherLength), target[..plaintextLength], cancellationToken).ConfigureAwait(false);
+        return opened == count ? (null, plaintextLength) : (ChunkFailed(first + opened), opened * Cobblestone256.ChunkSize);
     }
 
     private static ProtocolError ChunkFailed(long chunk) =>

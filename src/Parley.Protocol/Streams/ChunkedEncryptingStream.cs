@@ -86,13 +86,22 @@ public sealed class ChunkedEncryptingStream : Stream
         var capacity = _batchChunks * Cobblestone256.ChunkSize;
         while (!buffer.IsEmpty)
         {
+            // A whole batch of the caller's buffer is sealed where it lies: copying it into the batch
+            // buffer and zeroing that after costs about a tenth of the AES-GCM time. Smaller writes
+            // are still gathered, so the inner stream always sees batch-sized writes.
+            if (_buffered == 0 && buffer.Length >= capacity)
+            {
+                await SealAsync(buffer[..capacity], _batchChunks, cancellationToken).ConfigureAwait(false);
+                buffer = buffer[capacity..];
+                continue;
+            }
             var take = Math.Min(buffer.Length, capacity - _buffered);
             buffer.Span[..take].CopyTo(_plain.AsSpan(_buffered));
             _buffered += take;
             buffer = buffer[take..];
             // A full batch holds only full chunks, and a full chunk is never the final one, so it
             // can go out now; the final short chunk waits for FinishAsync.
-            if (_buffered == capacity) await SealAsync(_batchChunks, _buffered, cancellationToken).ConfigureAwait(false);
+            if (_buffered == capacity) await SealBufferedAsync(_batchChunks, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -101,14 +110,25 @@ public sealed class ChunkedEncryptingStream : Stream
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    public override void Write(byte[] buffer, int offset, int count) =>
+        // Synchronous use works with the native backends, whose operations complete inline.
+        Synchronously.Wait(WriteAsync(buffer.AsMemory(offset, count)));
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        // Synchronous use works with the native backends, whose operations complete inline.
-        var copy = buffer.ToArray();
-        Synchronously.Wait(WriteAsync(copy));
+        // A span cannot be held across an await, so it is gathered into the batch buffer: a copy,
+        // but no allocation per write.
+        ObjectDisposedException.ThrowIf(_finished, this);
+        var capacity = _batchChunks * Cobblestone256.ChunkSize;
+        while (!buffer.IsEmpty)
+        {
+            var take = Math.Min(buffer.Length, capacity - _buffered);
+            buffer[..take].CopyTo(_plain.AsSpan(_buffered));
+            _buffered += take;
+            buffer = buffer[take..];
+            if (_buffered == capacity) Synchronously.Wait(SealBufferedAsync(_batchChunks, CancellationToken.None));
+        }
     }
 
     /// <summary>Writes the final short chunk (possibly empty) and flushes. Nothing can be written after.</summary>
@@ -116,23 +136,29 @@ public sealed class ChunkedEncryptingStream : Stream
     {
         if (_finished) return;
         var full = _buffered / Cobblestone256.ChunkSize;
-        await SealAsync(full + 1, _buffered, cancellationToken).ConfigureAwait(false);
+        await SealBufferedAsync(full + 1, cancellationToken).ConfigureAwait(false);
         await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
         _finished = true;
     }
 
-    private async ValueTask SealAsync(int segments, int plaintextLength, CancellationToken cancellationToken)
+    private async ValueTask SealBufferedAsync(int segments, CancellationToken cancellationToken)
+    {
+        await SealAsync(_plain.AsMemory(0, _buffered), segments, cancellationToken).ConfigureAwait(false);
+        CryptographicOperations.ZeroMemory(_plain.AsSpan(0, _buffered));
+        _buffered = 0;
+    }
+
+    private async ValueTask SealAsync(ReadOnlyMemory<byte> plaintext, int segments, CancellationToken cancellationToken)
     {
         if (_chunkIndex + segments > Cobblestone256.MaxChunks)
             throw new ProtocolException(new ProtocolError(ProtocolErrorCode.LimitExceeded, "The message exceeds the 2^38-chunk limit of chunked encryption."));
-        var cipherLength = plaintextLength + segments * Cobblestone256.TagSize;
+        var cipherLength = plaintext.Length + segments * Cobblestone256.TagSize;
         await _keys.Aead.SealSegmentsAsync(_keys.BaseNonce, (ulong)_chunkIndex, Cobblestone256.ChunkSize, segments,
-            _plain.AsMemory(0, plaintextLength), _cipher.AsMemory(0, cipherLength), cancellationToken).ConfigureAwait(false);
-        await _inner.WriteAsync(_cipher.AsMemory(0, cipherLength), cancellationToken).ConfigureAwait(false);
+            plaintext, _cipher.AsMemory(0, cipherLength), cancellationToken).ConfigureAwait(false);
+        // The counter moves before the write: should the write fail, a retry could never reuse a nonce.
         _chunkIndex += segments;
+        await _inner.WriteAsync(_cipher.AsMemory(0, cipherLength), cancellationToken).ConfigureAwait(false);
         _written += cipherLength;
-        CryptographicOperations.ZeroMemory(_plain.AsSpan(0, plaintextLength));
-        _buffered = 0;
     }
 
     /// <inheritdoc />
