@@ -7,4 +7,5 @@ namespace Parley.Cli;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(SelfTestOutput))]
 [JsonSerializable(typeof(VersionOutput))]
+[JsonSerializable(typeof(LedgerVerifyOutput))]
 internal sealed partial class CliJson : JsonSerializerContext;

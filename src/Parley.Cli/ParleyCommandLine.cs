@@ -31,6 +31,8 @@ public static class ParleyCommandLine
             ServeCommand.Create(),
             DemoCommand.Create(),
             SelfTestCommand.Create(),
+            LedgerCommand.Create(),
+            WitnessCommand.Create(),
             VersionCommand.Create(),
         };
         root.Options.Add(Verbose);
@@ -67,7 +69,7 @@ public static class ParleyCommandLine
     {
         var (code, message) = e switch
         {
-            ServerConfigurationException => (ExitCodes.Usage, e.Message),
+            ServerConfigurationException or CliUsageException => (ExitCodes.Usage, e.Message),
             OperationCanceledException => (ExitCodes.Failure, "Cancelled."),
             _ => (ExitCodes.Failure, e.Message),
         };
