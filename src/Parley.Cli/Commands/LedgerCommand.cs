@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Parley.Client.Ledger;
 using Parley.Protocol;
@@ -13,6 +14,9 @@ namespace Parley.Cli.Commands;
 /// <summary><c>parley ledger</c>: export and verify a server's ledger; register witnesses (operator).</summary>
 internal static class LedgerCommand
 {
+    // Verifier keys are base64 with '+': kept readable rather than escaped as \u002B (this JSON is not embedded in HTML).
+    private static readonly CliJson Json = new(new JsonSerializerOptions(CliJson.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     public static Command Create() => new("ledger", "The verifiable ledger: export it, verify it offline, register delegations' witnesses.")
     {
         Export(),
@@ -102,7 +106,7 @@ internal static class LedgerCommand
 
             var report = await VerifyAsync(reader, note, keys, witnessKeys, pinned is not null, parsed.GetValue(json), cancellationToken).ConfigureAwait(false);
             if (parsed.GetValue(json))
-                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(report, CliJson.Default.LedgerVerifyOutput).AsMemory(), cancellationToken).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(report, Json.LedgerVerifyOutput).AsMemory(), cancellationToken).ConfigureAwait(false);
             else
                 await Console.Out.WriteLineAsync(Describe(report).AsMemory(), cancellationToken).ConfigureAwait(false);
             return report.Ok ? ExitCodes.Success : ExitCodes.Failure;
