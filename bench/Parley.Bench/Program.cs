@@ -18,6 +18,7 @@ public static class Program
                 "stream" => await StreamThroughput.RunAsync(Options.Parse(args[1..])),
                 "openssl" => await OpensslComparison.RunAsync(Options.Parse(args[1..], OpensslComparison.DefaultMib)),
                 "memory" => await MemoryProfile.RunAsync(Options.Parse(args[1..])),
+                "ledger" => await LedgerBench.RunAsync(args[1..]),
                 "help" or "--help" or "-h" => Usage(),
                 _ => RunBenchmarkDotNet(args),
             };
@@ -43,6 +44,7 @@ public static class Program
               stream  [--mib N] [--backend platform|bouncycastle] [--runs R] [--batch C]
               openssl [--mib N (default 8192)] [--backend platform|bouncycastle] [--runs R] [--seconds S]
               memory  [--gib N] [--backend platform|bouncycastle] [--dir PATH]
+              ledger  [--entries N (default 1000000)] [--producers P] [--per-commit K] [--dir PATH]
               <BenchmarkDotNet arguments>, e.g. --filter '*' --job short
             """);
         return 2;
