@@ -78,10 +78,11 @@ public static class ParleyHost
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
+        var contentSecurityPolicy = ContentSecurityPolicy.For(app.Environment.WebRootFileProvider);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHsts();
-        app.Use(SecurityHeaders);
+        app.Use((context, next) => SecurityHeaders(context, next, contentSecurityPolicy));
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
@@ -148,15 +149,14 @@ public static class ParleyHost
         }
     }
 
-    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next, string contentSecurityPolicy)
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        // Blazor WebAssembly needs 'wasm-unsafe-eval'; nothing else is loaded from elsewhere.
-        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+        headers.ContentSecurityPolicy = contentSecurityPolicy;
         return next();
     }
 }

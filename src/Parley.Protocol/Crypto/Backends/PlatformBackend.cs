@@ -171,26 +171,110 @@ public sealed class PlatformBackend : ICryptoBackend
         _ => throw new ArgumentOutOfRangeException(nameof(hash)),
     };
 
-    private sealed class Key(ReadOnlySpan<byte> key) : SyncAesGcmKey
+    // Chunks of a batch are independent GCM messages, so a large batch is split over up to four
+    // cores, each lane with its own AesGcm instance (instances are not thread-safe). Output is
+    // byte-identical to the sequential loop; only the order of work changes.
+    private sealed class Key : SyncAesGcmKey
     {
-        private readonly AesGcm _aes = new(key, TagSize);
+        private const int ParallelThreshold = 16;
+        private static readonly int LaneCount = Math.Clamp(Environment.ProcessorCount, 1, 4);
+        private readonly AesGcm[] _lanes;
+
+        public Key(ReadOnlySpan<byte> key)
+        {
+            _lanes = new AesGcm[LaneCount];
+            for (var i = 0; i < _lanes.Length; i++) _lanes[i] = new AesGcm(key, TagSize);
+        }
 
         protected override void SealCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> output) =>
-            _aes.Encrypt(nonce, plaintext, output[..plaintext.Length], output[plaintext.Length..], associatedData);
+            Seal(_lanes[0], nonce, plaintext, associatedData, output);
 
-        protected override bool OpenCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+        protected override bool OpenCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext) =>
+            Open(_lanes[0], nonce, ciphertext, associatedData, plaintext);
+
+        public override ValueTask SealSegmentsAsync(ReadOnlyMemory<byte> baseNonce, ulong firstCounter, int segmentSize, int segmentCount, ReadOnlyMemory<byte> plaintext, Memory<byte> output, CancellationToken cancellationToken = default)
+        {
+            if (segmentCount < ParallelThreshold || _lanes.Length == 1)
+                return base.SealSegmentsAsync(baseNonce, firstCounter, segmentSize, segmentCount, plaintext, output, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            Segments.CheckShape(baseNonce.Length, segmentSize, segmentCount, plaintext.Length, output.Length);
+            var perLane = (segmentCount + _lanes.Length - 1) / _lanes.Length;
+            Parallel.For(0, _lanes.Length, lane =>
+            {
+                Span<byte> nonce = stackalloc byte[NonceSize];
+                var pt = plaintext.Span;
+                var ct = output.Span;
+                for (var i = lane * perLane; i < Math.Min(segmentCount, (lane + 1) * perLane); i++)
+                {
+                    var (offset, length) = Segments.Plain(i, segmentSize, segmentCount, pt.Length);
+                    Segments.Nonce(baseNonce.Span, firstCounter + (ulong)i, nonce);
+                    Seal(_lanes[lane], nonce, pt.Slice(offset, length), default, ct.Slice(offset + i * TagSize, length + TagSize));
+                }
+            });
+            return ValueTask.CompletedTask;
+        }
+
+        public override ValueTask<int> OpenSegmentsAsync(ReadOnlyMemory<byte> baseNonce, ulong firstCounter, int segmentSize, int segmentCount, ReadOnlyMemory<byte> ciphertext, Memory<byte> plaintext, CancellationToken cancellationToken = default)
+        {
+            if (segmentCount < ParallelThreshold || _lanes.Length == 1)
+                return base.OpenSegmentsAsync(baseNonce, firstCounter, segmentSize, segmentCount, ciphertext, plaintext, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            Segments.CheckShape(baseNonce.Length, segmentSize, segmentCount, plaintext.Length, ciphertext.Length);
+            var perLane = (segmentCount + _lanes.Length - 1) / _lanes.Length;
+            var firstFailure = segmentCount;
+            Parallel.For(0, _lanes.Length, lane =>
+            {
+                Span<byte> nonce = stackalloc byte[NonceSize];
+                var ct = ciphertext.Span;
+                var pt = plaintext.Span;
+                for (var i = lane * perLane; i < Math.Min(segmentCount, (lane + 1) * perLane); i++)
+                {
+                    var (offset, length) = Segments.Plain(i, segmentSize, segmentCount, pt.Length);
+                    Segments.Nonce(baseNonce.Span, firstCounter + (ulong)i, nonce);
+                    if (!Open(_lanes[lane], nonce, ct.Slice(offset + i * TagSize, length + TagSize), default, pt.Slice(offset, length)))
+                    {
+                        InterlockedMin(ref firstFailure, i);
+                        return;
+                    }
+                }
+            });
+            // Lanes after a failure may have decrypted authentic chunks, but only the prefix before
+            // the first failure counts: everything from it on is zeroed.
+            if (firstFailure < segmentCount) plaintext.Span[(firstFailure * segmentSize)..].Clear();
+            return ValueTask.FromResult(firstFailure);
+        }
+
+        public override void Dispose()
+        {
+            foreach (var lane in _lanes) lane.Dispose();
+        }
+
+        private static void Seal(AesGcm aes, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> output) =>
+            aes.Encrypt(nonce, plaintext, output[..plaintext.Length], output[plaintext.Length..], associatedData);
+
+        private static bool Open(AesGcm aes, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
         {
             try
             {
-                _aes.Decrypt(nonce, ciphertext[..^TagSize], ciphertext[^TagSize..], plaintext, associatedData);
+                aes.Decrypt(nonce, ciphertext[..^TagSize], ciphertext[^TagSize..], plaintext, associatedData);
                 return true;
             }
             catch (AuthenticationTagMismatchException)
             {
+                plaintext.Clear();
                 return false;
             }
         }
 
-        public override void Dispose() => _aes.Dispose();
+        private static void InterlockedMin(ref int target, int value)
+        {
+            var current = Volatile.Read(ref target);
+            while (value < current)
+            {
+                var seen = Interlocked.CompareExchange(ref target, value, current);
+                if (seen == current) return;
+                current = seen;
+            }
+        }
     }
 }
