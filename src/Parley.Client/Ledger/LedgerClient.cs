@@ -6,6 +6,20 @@ using Parley.Protocol.Ledger;
 
 namespace Parley.Client.Ledger;
 
+/// <summary>Reads each tile at most once, so that one verification sees one version of every tile.</summary>
+internal sealed class ReadOnceTileReader(ITileReader inner) : ITileReader
+{
+    private readonly Dictionary<TileAddress, Result<byte[]>> _read = [];
+
+    public async ValueTask<Result<byte[]>> ReadAsync(TileAddress tile, CancellationToken cancellationToken)
+    {
+        if (_read.TryGetValue(tile, out var known)) return known;
+        var read = await inner.ReadAsync(tile, cancellationToken).ConfigureAwait(false);
+        _read[tile] = read;
+        return read;
+    }
+}
+
 /// <summary>Raised when a server's ledger does not verify: a bad signature, a fork, a rollback, a failed proof.</summary>
 public sealed class LedgerVerificationException(ProtocolError error) : Exception(error.Message)
 {
@@ -167,6 +181,49 @@ public sealed class LedgerClient
         if (!entry.IsOk) throw new LedgerVerificationException(entry.Error);
         await VerifyInclusionAsync(index, entry.Value, cancellationToken).ConfigureAwait(false);
         return entry.Value;
+    }
+
+    /// <summary>
+    /// Fetches entries <c>[start, start + count)</c> (cut at the checkpoint's size) and proves them against the
+    /// accepted checkpoint: every entry's leaf hash must be its hash in the level-0 tile, and one inclusion proof
+    /// per bundle, computed from that same tile, binds the whole tile to the signed root.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Index, byte[] Entry)>> GetVerifiedEntriesAsync(long start, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var checkpoint = (_current ?? await UpdateAsync(cancellationToken).ConfigureAwait(false)).Checkpoint;
+        RefuseAfterFork();
+        var size = checkpoint.Size;
+        var end = Math.Min(size, start + count);
+        var entries = new List<(long, byte[])>();
+        if (start >= end) return entries;
+        // Each tile is read once for this call, so the hashes compared and the hashes proven are the same bytes.
+        var tiles = new ReadOnceTileReader(_tiles);
+        for (var bundleIndex = start / TileAddress.FullWidth; bundleIndex <= (end - 1) / TileAddress.FullWidth; bundleIndex++)
+        {
+            var bundle = TileMath.EntryBundleAt(bundleIndex, size)!.Value;
+            var read = await tiles.ReadAsync(bundle, cancellationToken).ConfigureAwait(false);
+            if (!read.IsOk) throw new LedgerVerificationException(read.Error);
+            var decoded = EntryBundle.Decode(read.Value);
+            if (!decoded.IsOk) throw new LedgerVerificationException(decoded.Error);
+            var first = bundleIndex * TileAddress.FullWidth;
+            if (decoded.Value.Count != bundle.Width)
+                throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.InvalidProof, $"{bundle.Path} holds {decoded.Value.Count} entries, not {bundle.Width}."));
+            var hashes = await TileHashes.ReadTileAsync(tiles, TileAddress.HashTile(0, bundleIndex, bundle.Width), cancellationToken).ConfigureAwait(false);
+            if (!hashes.IsOk) throw new LedgerVerificationException(hashes.Error);
+            for (var i = 0; i < bundle.Width; i++)
+            {
+                if (!MerkleHash.Leaf(decoded.Value[i]).AsSpan().SequenceEqual(hashes.Value.AsSpan(i * MerkleHash.Size, MerkleHash.Size)))
+                    throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.InvalidProof, $"Entry {first + i} does not match its hash in the log."));
+                if (first + i >= start && first + i < end) entries.Add((first + i, decoded.Value[i]));
+            }
+            var proof = await TileProofs.InclusionAsync(tiles, first, size, cancellationToken).ConfigureAwait(false);
+            if (!proof.IsOk) throw new LedgerVerificationException(proof.Error);
+            if (MerkleProofs.VerifyInclusion(first, size, hashes.Value.AsSpan(0, MerkleHash.Size), proof.Value, checkpoint.Root) is { } error)
+                throw new LedgerVerificationException(error);
+        }
+        return entries;
     }
 
     private void RefuseAfterFork()

@@ -40,8 +40,9 @@ public static class LedgerApi
             .WithName("PostCosignature")
             .WithSummary("A registered witness's cosignature/v1 line for the current or a recent checkpoint (text/plain).")
             .Accepts<string>("text/plain");
-        // Anything else under /ledger is a missing resource, not the web client.
-        ledger.Map("/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no ledger resource at this address."))
+        // Anything else under /ledger/ is a missing resource, not the web client; /ledger itself is the
+        // web client's ledger explorer.
+        ledger.Map("/{**rest:minlength(1)}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no ledger resource at this address."))
             .ExcludeFromDescription();
         return app;
     }

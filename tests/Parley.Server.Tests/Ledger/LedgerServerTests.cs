@@ -99,6 +99,13 @@ public sealed class LedgerServerTests
             Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
         }
 
+        // /ledger itself is the web client's explorer, not an API resource.
+        using (var explorer = await server.Http.GetAsync("/ledger"))
+        {
+            Assert.Equal(HttpStatusCode.OK, explorer.StatusCode);
+            Assert.Equal("text/html", explorer.Content.Headers.ContentType?.MediaType);
+        }
+
         var audit = await LogAudit.RunAsync(client.Tiles, client.Current!.Checkpoint, entry => LedgerEntry.Decode(entry).Error);
         Assert.True(audit.Ok, audit.Error?.ToString());
         Assert.Equal(size, audit.EntriesChecked);
