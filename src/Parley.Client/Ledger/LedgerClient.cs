@@ -43,6 +43,7 @@ public sealed class LedgerClient
     private readonly ICheckpointStore _store;
     private readonly LogVerifier _verifier;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FullTileCache _fullTiles = new();
     private VerifiedCheckpoint? _current;
     private string? _fork;
 
@@ -132,7 +133,7 @@ public sealed class LedgerClient
             IReadOnlyList<byte[]> proof = [];
             if (_verifier.ConsistencyNeeded(verified.Value.Checkpoint) is { } needed)
             {
-                var built = await TileProofs.ConsistencyAsync(_tiles, needed.From, needed.To, cancellationToken).ConfigureAwait(false);
+                var built = await TileProofs.ConsistencyAsync(_tiles, needed.From, needed.To, cancellationToken, _fullTiles).ConfigureAwait(false);
                 // A log that cannot prove that its two signed checkpoints are consistent has forked.
                 if (!built.IsOk) await ForkedAsync(note, new ProtocolError(ProtocolErrorCode.Inconsistent, $"No consistency proof from {needed.From} to {needed.To}: {built.Error.Message}"), cancellationToken).ConfigureAwait(false);
                 proof = built.Value;
@@ -165,7 +166,7 @@ public sealed class LedgerClient
         RefuseAfterFork();
         if (checkpoint.Checkpoint.Size <= index)
             throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.InvalidProof, $"The log's checkpoint has {checkpoint.Checkpoint.Size} entries; entry {index.ToString(CultureInfo.InvariantCulture)} is not in it."));
-        var proof = await TileProofs.InclusionAsync(_tiles, index, checkpoint.Checkpoint.Size, cancellationToken).ConfigureAwait(false);
+        var proof = await TileProofs.InclusionAsync(_tiles, index, checkpoint.Checkpoint.Size, cancellationToken, _fullTiles).ConfigureAwait(false);
         if (!proof.IsOk) throw new LedgerVerificationException(proof.Error);
         if (MerkleProofs.VerifyInclusion(index, checkpoint.Checkpoint.Size, MerkleHash.Leaf(entry), proof.Value, checkpoint.Checkpoint.Root) is { } error)
             throw new LedgerVerificationException(error);

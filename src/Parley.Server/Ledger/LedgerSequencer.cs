@@ -94,7 +94,6 @@ public sealed class LedgerSequencer(ILedgerStorage storage, ILedgerReader reader
                 try
                 {
                     tree ??= await LoadAsync(stoppingToken).ConfigureAwait(false);
-                    if (tree is null) return;
                     if (!await IntegrateBatchAsync(tree, stoppingToken).ConfigureAwait(false))
                         await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
                     failures = 0;
@@ -142,7 +141,7 @@ public sealed class LedgerSequencer(ILedgerStorage storage, ILedgerReader reader
     }
 
     /// <summary>Rebuilds the tree's edge from storage and checks it against the latest checkpoint.</summary>
-    internal async Task<TiledTree?> LoadAsync(CancellationToken cancellationToken)
+    internal async Task<TiledTree> LoadAsync(CancellationToken cancellationToken)
     {
         var head = await storage.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new LedgerCorruptException("The ledger has no checkpoint; it is created at start-up.");

@@ -78,6 +78,31 @@ public class MerkleProofTests
     }
 
     [Fact]
+    public async Task A_full_tile_cache_gives_the_same_proofs_and_reads_each_full_tile_once()
+    {
+        var log = MemoryLog.WithEntries(70_000);
+        var cache = new FullTileCache(capacity: 8);
+        var random = new Random(9162);
+        for (var i = 0; i < 200; i++)
+        {
+            var index = random.NextInt64(70_000);
+            var cached = (await TileProofs.InclusionAsync(log, index, 70_000, default, cache)).Value;
+            var plain = (await TileProofs.InclusionAsync(log, index, 70_000, default)).Value;
+            Assert.Equal(plain.Select(Convert.ToHexString), cached.Select(Convert.ToHexString));
+        }
+        var consistency = (await TileProofs.ConsistencyAsync(log, 1000, 70_000, default, cache)).Value;
+        Assert.Equal((await TileProofs.ConsistencyAsync(log, 1000, 70_000, default)).Value.Select(Convert.ToHexString), consistency.Select(Convert.ToHexString));
+
+        // The level-1 tile is full and cached: a second proof of the same leaf reads only tiles not cached.
+        var before = log.Reads;
+        await TileProofs.InclusionAsync(log, 300, 70_000, default, cache);
+        var first = log.Reads - before;
+        before = log.Reads;
+        await TileProofs.InclusionAsync(log, 300, 70_000, default, cache);
+        Assert.True(log.Reads - before < first, $"{log.Reads - before} reads the second time, {first} the first");
+    }
+
+    [Fact]
     public async Task A_tile_of_the_wrong_length_is_a_typed_error()
     {
         var log = MemoryLog.WithEntries(300);
