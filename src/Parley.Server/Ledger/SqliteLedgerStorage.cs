@@ -47,7 +47,7 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
     /// <inheritdoc cref="ILedgerStorage.ReadTileAsync" />
     public async ValueTask<byte[]?> ReadTileAsync(int level, long index, CancellationToken cancellationToken)
     {
-        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken).ConfigureAwait(false);
+        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT Data FROM ledger_tiles WHERE Level = $level AND TileIndex = $index";
         command.Parameters.AddWithValue("$level", level);
@@ -58,7 +58,7 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<byte[]>> ReadEntriesAsync(long start, int count, CancellationToken cancellationToken)
     {
-        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken).ConfigureAwait(false);
+        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT Entry FROM ledger_queue WHERE Idx >= $start AND Idx < $end ORDER BY Idx";
         command.Parameters.AddWithValue("$start", start);
@@ -72,7 +72,7 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
     /// <inheritdoc />
     public async ValueTask<EntryLocation> FindEntryAsync(long queueId, CancellationToken cancellationToken)
     {
-        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken).ConfigureAwait(false);
+        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT Idx FROM ledger_queue WHERE Id = $id";
         command.Parameters.AddWithValue("$id", queueId);
@@ -84,7 +84,7 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
     /// <inheritdoc />
     public async ValueTask<long?> FindIndexAsync(byte[] leafHash, CancellationToken cancellationToken)
     {
-        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken).ConfigureAwait(false);
+        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT min(Idx) FROM ledger_queue WHERE LeafHash = $hash AND Idx IS NOT NULL";
         command.Parameters.AddWithValue("$hash", leafHash);
@@ -94,7 +94,7 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<QueuedEntry>> ReadQueueAsync(int max, CancellationToken cancellationToken)
     {
-        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken).ConfigureAwait(false);
+        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT Id, Entry FROM ledger_queue WHERE Idx IS NULL ORDER BY Id LIMIT $max";
         command.Parameters.AddWithValue("$max", max);
@@ -190,7 +190,7 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<string>> ReadLinesAsync(long checkpointSize, CancellationToken cancellationToken)
     {
-        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken).ConfigureAwait(false);
+        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT c.Line FROM ledger_cosignatures c JOIN witnesses w ON w.Id = c.WitnessId
@@ -205,7 +205,7 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
 
     private async ValueTask<List<SignedCheckpoint>> ReadCheckpointsAsync(string clause, long? parameter, CancellationToken cancellationToken)
     {
-        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken).ConfigureAwait(false);
+        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT Size, Note, CreatedAt FROM ledger_checkpoints {clause}";
         if (parameter is { } value) command.Parameters.AddWithValue("$p", value);

@@ -41,14 +41,17 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
 
     private const string ConnectionPragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
 
-    /// <summary>Opens a plain ADO.NET connection to the data folder's database with the context's per-connection
-    /// settings (full fsync on commit), for storage that does not go through EF Core (the ledger's hot path).</summary>
-    public static async Task<SqliteConnection> OpenConnectionAsync(DataDirectory data, CancellationToken cancellationToken)
+    /// <summary>Opens a plain ADO.NET connection to the data folder's database, for storage that does not go
+    /// through EF Core (the ledger's hot path). A connection that writes gets the context's per-connection
+    /// settings (full fsync on commit); a read-only one skips them, since reads in WAL mode neither sync nor
+    /// wait for writers.</summary>
+    public static async Task<SqliteConnection> OpenConnectionAsync(DataDirectory data, CancellationToken cancellationToken, bool forWriting = true)
     {
         var connection = new SqliteConnection(ConnectionString(data));
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (!forWriting) return connection;
             await using var command = connection.CreateCommand();
             command.CommandText = ConnectionPragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
