@@ -68,6 +68,20 @@ public sealed partial class LedgerCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, (await ParleyProcess.RunAsync("ledger", "verify")).ExitCode);
     }
 
+    [Fact]
+    public async Task A_running_witness_follows_the_log_round_after_round_and_stops_cleanly_on_sigterm()
+    {
+        await using var host = await LedgerHost.StartAsync(Path_("data"));
+        await RegisterAsync(host.Data, "GBR", await WitnessKeyAsync("gbr", host.Url));
+        var first = await host.AppendAsync(2, "first");
+        await using var witness = ParleyProcess.Start("witness", "--server", host.Url, "--state", Path_("gbr-state"), "--key", Path_("gbr.key"), "--interval", "1");
+        await witness.WaitForOutputAsync(new Regex($"Cosigned .* at size {first}\\.$"), ParleyProcess.DefaultTimeout);
+        var second = await host.AppendAsync(300, "second");
+        await witness.WaitForOutputAsync(new Regex($"Cosigned .* at size {second}\\.$"), ParleyProcess.DefaultTimeout);
+        witness.Terminate();
+        Assert.Equal(ExitCodes.Success, await witness.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+    }
+
     public static TheoryData<string, long> Tampering() => new()
     {
         { "modify", 300 },

@@ -74,6 +74,11 @@ internal static class WitnessCommand
                     await Console.Error.WriteLineAsync($"parley: cannot reach the server: {e.Message}".AsMemory(), cancellationToken).ConfigureAwait(false);
                     round = new WitnessRound(WitnessVerdict.Refused, "");
                 }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !runOnce)
+                {
+                    // Stopped (Ctrl+C, SIGTERM) in the middle of a round: nothing was cosigned that is not on disk.
+                    return ExitCodes.Success;
+                }
                 var time = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
                 if (round.Verdict == WitnessVerdict.Cosigned && round.Delivered)
                     await Console.Out.WriteLineAsync($"{time} {round.Message}".AsMemory(), cancellationToken).ConfigureAwait(false);
