@@ -11,16 +11,19 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-# The web client tests drive Debian's Chromium.
-if [[ ! -x /usr/bin/chromium ]]; then
+# The web client tests drive Debian's Chromium; the CLI tests use oathtool as an external authenticator.
+missing=()
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v oathtool >/dev/null 2>&1 || missing+=(oathtool)
+if (( ${#missing[@]} )); then
   if [[ $(id -u) -eq 0 ]]; then
     apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
   elif command -v sudo >/dev/null 2>&1; then
     sudo apt-get update
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
   else
-    echo "test.sh: /usr/bin/chromium is missing; run as root (or with sudo) to install it." >&2
+    echo "test.sh: ${missing[*]} missing; run as root (or with sudo) to install." >&2
     exit 1
   fi
 fi

@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using Parley.Cli.Commands;
+using Parley.Cli.Demo;
+using Parley.Cli.Identity;
 
 namespace Parley.Cli;
 
@@ -8,4 +10,15 @@ namespace Parley.Cli;
 [JsonSerializable(typeof(SelfTestOutput))]
 [JsonSerializable(typeof(VersionOutput))]
 [JsonSerializable(typeof(LedgerVerifyOutput))]
+[JsonSerializable(typeof(WhoamiOutput))]
+[JsonSerializable(typeof(IReadOnlyList<DeviceOutput>))]
+[JsonSerializable(typeof(DeviceOutput))]
+[JsonSerializable(typeof(EnrollmentOutput))]
+[JsonSerializable(typeof(IReadOnlyList<MemberOutput>))]
+[JsonSerializable(typeof(IReadOnlyList<SignInOutput>))]
+[JsonSerializable(typeof(ClearanceOutput))]
+[JsonSerializable(typeof(DelegationOutput))]
+[JsonSerializable(typeof(IReadOnlyList<DelegationOutput>))]
+[JsonSerializable(typeof(VerificationOutput))]
+[JsonSerializable(typeof(DemoManifest))]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -1,7 +1,12 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Parley.Cli.Commands;
+using Parley.Cli.Identity;
+using Parley.Client.Api;
+using Parley.Client.Flows;
+using Parley.Client.Profiles;
 using Parley.Server.Hosting;
+using Spectre.Console;
 
 namespace Parley.Cli;
 
@@ -30,6 +35,15 @@ public static class ParleyCommandLine
         {
             ServeCommand.Create(),
             DemoCommand.Create(),
+            AdminCommand.Create(),
+            DelegationCommand.Create(),
+            EnrollCommand.Create(),
+            LoginCommand.Create(),
+            LogoutCommand.Create(),
+            WhoamiCommand.Create(),
+            DeviceCommand.Create(),
+            DirectoryCommand.Create(),
+            SoCommand.Create(),
             SelfTestCommand.Create(),
             LedgerCommand.Create(),
             WitnessCommand.Create(),
@@ -43,6 +57,8 @@ public static class ParleyCommandLine
     public static async Task<int> RunAsync(string[] args)
     {
         ParseResult? parsed = null;
+        // Piped into a file or a script, tables must not wrap ids and secrets over several lines.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
         try
         {
             parsed = Build().Parse(args);
@@ -69,13 +85,20 @@ public static class ParleyCommandLine
     {
         var (code, message) = e switch
         {
-            ServerConfigurationException or CliUsageException => (ExitCodes.Usage, e.Message),
+            ServerConfigurationException => (ExitCodes.Usage, e.Message),
+            UsageException => (ExitCodes.Usage, e.Message),
+            ParleyApiException { Kind: ApiProblemKind.Denied or ApiProblemKind.StepUpRequired } api => (ExitCodes.Denied, $"denied: {api.Problem.Message}"),
+            ParleyApiException api => (ExitCodes.Failure, $"the server refused ({(int)api.Problem.Status}): {api.Problem.Message}"),
+            TrustException => (ExitCodes.Failure, $"not trusted: {e.Message}"),
+            ProfileException => (ExitCodes.Failure, e.Message),
+            HttpRequestException http => (ExitCodes.Failure, $"cannot reach the server: {http.Message}"),
+            TaskCanceledException when e.InnerException is TimeoutException => (ExitCodes.Failure, "the server did not answer in time."),
             OperationCanceledException => (ExitCodes.Failure, "Cancelled."),
             _ => (ExitCodes.Failure, e.Message),
         };
         await Console.Error.WriteLineAsync($"parley: {message}").ConfigureAwait(false);
         if (verbose) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
-        else if (code == ExitCodes.Failure) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
+        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
         return code;
     }
 

@@ -28,7 +28,10 @@ public sealed partial class ParleyProcess : IAsyncDisposable
     public string StandardError { get { lock (_gate) return _stderr.ToString(); } }
 
     /// <summary>Starts <c>dotnet parley.dll args...</c>.</summary>
-    public static ParleyProcess Start(params string[] args)
+    public static ParleyProcess Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts <c>dotnet parley.dll args...</c> with extra environment variables (e.g. PARLEY_PASSWORD).</summary>
+    public static ParleyProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "parley.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("parley.dll is not beside the tests; the test project must reference Parley.Cli.", dll);
@@ -45,6 +48,9 @@ public sealed partial class ParleyProcess : IAsyncDisposable
         // Plain, stable output: no colours, no animation.
         start.Environment["NO_COLOR"] = "1";
         start.Environment["TERM"] = "dumb";
+        // Never a password from the test runner's own environment.
+        start.Environment.Remove("PARLEY_PASSWORD");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var parley = new ParleyProcess(process);
         process.OutputDataReceived += (_, e) => parley.OnLine(e.Data, parley._stdout, matchable: true);
@@ -56,12 +62,27 @@ public sealed partial class ParleyProcess : IAsyncDisposable
     }
 
     /// <summary>Runs to completion and returns the exit code with everything printed.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(null, null, args);
+
+    /// <summary>Runs to completion with extra environment variables and <paramref name="input"/> on standard input.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string>? environment, string? input, params string[] args)
     {
-        await using var parley = Start(args);
+        await using var parley = Start(environment, args);
+        if (input is not null) await parley.WriteLineAsync(input);
+        parley.CloseInput();
         var exit = await parley.WaitForExitAsync(DefaultTimeout);
         return (exit, parley.StandardOutput, parley.StandardError);
     }
+
+    /// <summary>Writes a line to the process's standard input, as a person typing or a script piping.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Ends standard input.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Waits for a line of standard output matching <paramref name="pattern"/>.</summary>
     public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout)

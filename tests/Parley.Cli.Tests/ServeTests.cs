@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace Parley.Cli.Tests;
 
-/// <summary><c>parley serve</c> and <c>parley demo</c> as real processes: start, answer, stop on SIGTERM.</summary>
+/// <summary><c>parley serve</c> as a real process: start, answer, stop on SIGTERM (<c>parley demo</c>: <see cref="DemoTests"/>).</summary>
 public sealed partial class ServeTests : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
@@ -68,23 +68,6 @@ public sealed partial class ServeTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_prints_where_to_open_parley_and_serves_the_web_client()
-    {
-        await using var parley = ParleyProcess.Start("demo", "--data", Data, "--urls", "http://127.0.0.1:0");
-        var running = await parley.WaitForOutputAsync(RunningLine(), StartTimeout);
-        var address = new Uri(running.Groups["url"].Value);
-        Assert.Contains("Server health: ok", parley.StandardOutput);
-
-        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
-        using var index = await http.GetAsync("/");
-        Assert.Equal(HttpStatusCode.OK, index.StatusCode);
-        Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
-
-        parley.Terminate();
-        Assert.Equal(ExitCodes.Success, await parley.WaitForExitAsync(StopTimeout));
-    }
-
-    [Fact]
     public async Task A_port_in_use_is_one_clear_line_and_details_only_with_verbose()
     {
         using var occupied = new TcpListener(IPAddress.Loopback, 0);
@@ -105,9 +88,6 @@ public sealed partial class ServeTests : IDisposable
 
     [GeneratedRegex(@"^Listening on (?<url>http://127\.0\.0\.1:\d+/)$")]
     private static partial Regex ListeningLine();
-
-    [GeneratedRegex(@"^Parley is running at (?<url>http://127\.0\.0\.1:\d+/)\s+\(Ctrl\+C to stop\)$")]
-    private static partial Regex RunningLine();
 
     [GeneratedRegex(@"^\{.*""Category"":""Microsoft\.Hosting\.Lifetime"".*\}$")]
     private static partial Regex JsonLifetimeLine();

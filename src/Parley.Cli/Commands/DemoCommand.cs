@@ -28,21 +28,33 @@ internal static class DemoCommand
                 LogFormat = LogFormat.Text,
                 MinimumLogLevel = LogLevel.Warning,
             };
-            return ForegroundServer.RunAsync(options, PrepareAsync, cancellationToken);
+            return ForegroundServer.RunAsync(options, (server, token) => PrepareAsync(server, options.DataDirectory, token), cancellationToken);
         });
         return command;
     }
 
-    private static async Task PrepareAsync(RunningServer server, CancellationToken cancellationToken)
+    private static async Task PrepareAsync(RunningServer server, string dataDirectory, CancellationToken cancellationToken)
     {
         var url = server.Addresses[0];
-        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
-        var context = new DemoContext(url, http);
+        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+        var context = new DemoContext(url, http, Path.GetFullPath(dataDirectory));
         foreach (var step in DemoSteps.All)
         {
             var outcome = await step.RunAsync(context, cancellationToken).ConfigureAwait(false);
             AnsiConsole.MarkupLine($"  [green]✓[/] {Markup.Escape(step.Description)}: {Markup.Escape(outcome)}");
         }
+        if (context.Manifest is { } manifest) PrintAccounts(manifest, url);
         AnsiConsole.MarkupLine($"Parley is running at [link]{Markup.Escape(url.ToString())}[/]  (Ctrl+C to stop)");
+    }
+
+    private static void PrintAccounts(DemoManifest manifest, Uri url)
+    {
+        var table = new Table().Title("Demo accounts (also in demo.json)").AddColumns("Email", "Password", "TOTP secret", "Delegation", "Role", "Clearance");
+        foreach (var user in manifest.Users)
+            table.AddRow(user.Email, user.Password, user.TotpSecret, user.Delegation ?? "-", user.Role, user.Clearance ?? "-");
+        AnsiConsole.Write(table);
+        var example = manifest.Users.FirstOrDefault(u => u.Clearance?.Contains("//", StringComparison.Ordinal) == true) ?? manifest.Users[0];
+        AnsiConsole.WriteLine($"Sign in in the browser at {url}, or with the CLI (a code: oathtool --totp -b {example.TotpSecret}):");
+        AnsiConsole.WriteLine($"  PARLEY_PASSWORD='{example.Password}' parley login --server {url} --user {example.Email} --otp CODE --profile ./my-profile");
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Parley.Cli.Identity;
 using Parley.Client.Ledger;
 using Parley.Protocol;
 using Parley.Protocol.Ledger;
@@ -80,8 +81,8 @@ internal static class LedgerCommand
         {
             var pinned = LedgerCommandOptions.ParseKeys(parsed.GetValue(logKeys));
             var witnessKeys = LedgerCommandOptions.ParseKeys(parsed.GetValue(witnesses)) ?? [];
-            if (witnessKeys.Any(k => k.Type != NoteKeyType.CosignatureV1)) throw new CliUsageException("--witness takes cosignature/v1 verifier keys.");
-            if (pinned is not null && pinned.Any(k => k.Type == NoteKeyType.CosignatureV1)) throw new CliUsageException("--log-key takes the log's Ed25519 or ML-DSA-87 verifier keys.");
+            if (witnessKeys.Any(k => k.Type != NoteKeyType.CosignatureV1)) throw new UsageException("--witness takes cosignature/v1 verifier keys.");
+            if (pinned is not null && pinned.Any(k => k.Type == NoteKeyType.CosignatureV1)) throw new UsageException("--log-key takes the log's Ed25519 or ML-DSA-87 verifier keys.");
 
             using var http = parsed.GetValue(server) is { } url ? LedgerCommandOptions.Http(url) : null;
             ITileReader reader;
@@ -95,14 +96,14 @@ internal static class LedgerCommand
             else
             {
                 var root = Path.GetFullPath(parsed.GetValue(folder)!);
-                if (!File.Exists(Path.Combine(root, "checkpoint"))) throw new CliUsageException($"{root} holds no exported ledger (no checkpoint file).");
+                if (!File.Exists(Path.Combine(root, "checkpoint"))) throw new UsageException($"{root} holds no exported ledger (no checkpoint file).");
                 reader = new DirectoryTileReader(root);
                 note = await File.ReadAllTextAsync(Path.Combine(root, "checkpoint"), cancellationToken).ConfigureAwait(false);
                 var keysFile = Path.Combine(root, "verifier-key");
                 publishedKeys = pinned is null && File.Exists(keysFile) ? await File.ReadAllTextAsync(keysFile, cancellationToken).ConfigureAwait(false) : "";
             }
             var keys = pinned ?? LedgerCommandOptions.ParseKeys(publishedKeys.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                ?? throw new CliUsageException("No log key: pass --log-key.");
+                ?? throw new UsageException("No log key: pass --log-key.");
 
             var report = await VerifyAsync(reader, note, keys, witnessKeys, pinned is not null, parsed.GetValue(json), cancellationToken).ConfigureAwait(false);
             if (parsed.GetValue(json))
@@ -153,7 +154,7 @@ internal static class LedgerCommand
                     await Console.Out.WriteLineAsync($"{registration.Message} Ledger entry queued (queue id {registration.Record!.QueueId}); the server integrates it.".AsMemory(), cancellationToken).ConfigureAwait(false);
                     return ExitCodes.Success;
                 case WitnessRegistrationFailure.Invalid:
-                    throw new CliUsageException(registration.Message);
+                    throw new UsageException(registration.Message);
                 default:
                     await Console.Error.WriteLineAsync($"parley: {registration.Message}".AsMemory(), cancellationToken).ConfigureAwait(false);
                     return ExitCodes.Failure;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parley.Cli.Identity;
 using Parley.Protocol.Ledger;
 
 namespace Parley.Cli.Commands;
@@ -44,12 +45,9 @@ internal static class LedgerCommandOptions
         foreach (var key in keys)
         {
             var verifier = NoteKeys.ParseVerifierKey(key.Trim());
-            if (!verifier.IsOk) throw new CliUsageException($"'{key}' is not a verifier key: {verifier.Error.Message}");
+            if (!verifier.IsOk) throw new UsageException($"'{key}' is not a verifier key: {verifier.Error.Message}");
             parsed.Add(verifier.Value);
         }
         return parsed;
     }
 }
-
-/// <summary>A value the command cannot work with, found after parsing (exit code 2).</summary>
-internal sealed class CliUsageException(string message) : Exception(message);

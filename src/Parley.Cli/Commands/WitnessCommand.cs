@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Parley.Cli.Identity;
 using Parley.Client.Ledger;
 using Parley.Protocol.Crypto;
 using Parley.Protocol.Ledger;
@@ -105,12 +106,12 @@ internal static class WitnessCommand
         {
             var parsed = NoteKeys.ParseSignerKey((await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).Trim());
             if (!parsed.IsOk || parsed.Value is not CosignatureV1Signer signer)
-                throw new CliUsageException($"{path} is not a witness key file ({parsed.Error?.Message ?? "not a cosignature/v1 key"}).");
-            if (name is not null && name != signer.Name) throw new CliUsageException($"{path} holds the key of {signer.Name}, not {name}.");
+                throw new UsageException($"{path} is not a witness key file ({parsed.Error?.Message ?? "not a cosignature/v1 key"}).");
+            if (name is not null && name != signer.Name) throw new UsageException($"{path} holds the key of {signer.Name}, not {name}.");
             return signer;
         }
         name ??= DefaultName();
-        if (!SignedNote.IsValidKeyName(name)) throw new CliUsageException($"'{name}' cannot be a key name: no spaces or '+'.");
+        if (!SignedNote.IsValidKeyName(name)) throw new UsageException($"'{name}' cannot be a key name: no spaces or '+'.");
         using var seed = SecretKey.Generate(Ed25519.PrivateKeySize);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);

@@ -2,10 +2,15 @@ using Parley.Client;
 
 namespace Parley.Cli.Demo;
 
-/// <summary>What a demo step can use: the running server's address and a client for it.</summary>
+/// <summary>What a demo step can use: the running server's address, a client for it and the data folder.</summary>
 /// <param name="ServerUrl">Where the server listens.</param>
 /// <param name="Http">An HTTP client whose base address is <paramref name="ServerUrl"/>.</param>
-internal sealed record DemoContext(Uri ServerUrl, HttpClient Http);
+/// <param name="DataDirectory">The server's data folder, where <c>demo.json</c> lives.</param>
+internal sealed record DemoContext(Uri ServerUrl, HttpClient Http, string DataDirectory)
+{
+    /// <summary>The seeded accounts, once the seeding step has run.</summary>
+    public DemoManifest? Manifest { get; set; }
+}
 
 /// <summary>
 /// One thing <c>parley demo</c> does once the server is up. Steps go through the client SDK over
@@ -24,7 +29,7 @@ internal interface IDemoStep
 /// <summary>The steps, in order.</summary>
 internal static class DemoSteps
 {
-    public static IReadOnlyList<IDemoStep> All { get; } = [new ConfirmHealthy()];
+    public static IReadOnlyList<IDemoStep> All { get; } = [new ConfirmHealthy(), new SeedAccounts()];
 }
 
 /// <summary>Checks through <c>/healthz</c> that the database and blob store work before anyone is sent to the browser.</summary>
@@ -39,5 +44,26 @@ internal sealed class ConfirmHealthy : IDemoStep
         if (health.Status != "ok")
             throw new InvalidOperationException($"The server reports '{health.Status}' ({storage}).");
         return $"{health.Status}, version {health.Version}, {storage}";
+    }
+}
+
+/// <summary>Seeds the demo delegations and accounts once; on a seeded folder, reads what was seeded.</summary>
+internal sealed class SeedAccounts : IDemoStep
+{
+    public string Description => "Demo accounts";
+
+    public async Task<string> RunAsync(DemoContext context, CancellationToken cancellationToken)
+    {
+        var existing = await DemoManifest.ReadAsync(context.DataDirectory, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            context.Manifest = existing;
+            return $"already seeded on {existing.SeededAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({existing.Users.Count} accounts in {DemoManifest.PathIn(context.DataDirectory)})";
+        }
+        var seeder = new DemoSeeder(context.ServerUrl, context.Http, context.DataDirectory);
+        var manifest = await seeder.SeedAsync(new Progress<string>(), cancellationToken).ConfigureAwait(false);
+        await manifest.WriteAsync(context.DataDirectory, cancellationToken).ConfigureAwait(false);
+        context.Manifest = manifest;
+        return $"seeded ATL and BOR, {manifest.Users.Count} accounts with TOTP; written to {DemoManifest.PathIn(context.DataDirectory)} (0600)";
     }
 }

@@ -24,19 +24,51 @@ public sealed record PreloginRequest(string Email);
 public sealed record PreloginResponse(KdfParameters Kdf);
 
 /// <summary>Step 2 of sign-in: the derived authentication secret and a second factor.</summary>
-public sealed record LoginRequest(string Email, byte[] AuthSecret, string? TotpCode, string? RecoveryCode, ClientKind Client);
+public sealed record LoginRequest(string Email, byte[] AuthSecret, string? TotpCode, string? RecoveryCode, ClientKind Client)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Email = ").Append(Email).Append(", Client = ").Append(Client);
+        return true;
+    }
+}
 
 /// <summary>Asks for a WebAuthn challenge after the password check.</summary>
-public sealed record WebAuthnLoginOptionsRequest(string Email, byte[] AuthSecret);
+public sealed record WebAuthnLoginOptionsRequest(string Email, byte[] AuthSecret)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Email = ").Append(Email);
+        return true;
+    }
+}
 
 /// <summary>Signs in with the password and a WebAuthn assertion (the browser's PublicKeyCredential as JSON).</summary>
-public sealed record WebAuthnLoginRequest(string Email, byte[] AuthSecret, JsonElement Assertion, ClientKind Client);
+public sealed record WebAuthnLoginRequest(string Email, byte[] AuthSecret, JsonElement Assertion, ClientKind Client)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Email = ").Append(Email).Append(", Client = ").Append(Client);
+        return true;
+    }
+}
 
 /// <summary>A successful sign-in.</summary>
 /// <param name="Session">The new session.</param>
 /// <param name="BearerToken">For <see cref="ClientKind.Cli"/> only; the web client gets a cookie.</param>
 /// <param name="Keys">What the client needs to unseal the user's identity key.</param>
-public sealed record LoginResponse(SessionView Session, string? BearerToken, AccountKeys Keys);
+public sealed record LoginResponse(SessionView Session, string? BearerToken, AccountKeys Keys)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Session = ").Append(Session);
+        return true;
+    }
+}
 
 /// <summary>The user's sealed identity key; only the client's password-derived key opens it.</summary>
 public sealed record AccountKeys(KdfParameters Kdf, byte[] IdentityPublicKey, byte[] SealedIdentityKey);
@@ -58,25 +90,65 @@ public static class AssuranceLevels
 /// <param name="ExpiresAt">Absolute end.</param>
 /// <param name="IdleExpiresAt">End if idle from now.</param>
 /// <param name="CsrfToken">Antiforgery token for cookie sessions; send as header X-CSRF-TOKEN on unsafe requests.</param>
-public sealed record SessionView(UserView User, string Aal, DateTimeOffset AuthenticatedAt, DateTimeOffset? StrongAuthenticatedAt, DateTimeOffset ExpiresAt, DateTimeOffset IdleExpiresAt, string? CsrfToken);
+public sealed record SessionView(UserView User, string Aal, DateTimeOffset AuthenticatedAt, DateTimeOffset? StrongAuthenticatedAt, DateTimeOffset ExpiresAt, DateTimeOffset IdleExpiresAt, string? CsrfToken)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("User = ").Append(User.Email).Append(", Aal = ").Append(Aal).Append(", ExpiresAt = ").Append(ExpiresAt);
+        return true;
+    }
+}
 
 /// <summary>A user as they see themselves.</summary>
 public sealed record UserView(Guid Id, string Email, string DisplayName, string? Delegation, IReadOnlyList<string> Roles, string Status, bool TotpEnabled, int SecurityKeys, int RecoveryCodesLeft);
 
 /// <summary>Raises the session's assurance with a TOTP code (the WebAuthn step-up has its own pair of calls).</summary>
-public sealed record StepUpRequest(string TotpCode);
+public sealed record StepUpRequest(string TotpCode)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("TotpCode = (hidden)");
+        return true;
+    }
+}
 
 /// <summary>A WebAuthn assertion for step-up.</summary>
 public sealed record WebAuthnAssertionRequest(JsonElement Assertion);
 
 /// <summary>A TOTP secret being enrolled: show the URI as a QR code to the user's authenticator app.</summary>
-public sealed record TotpSetupResponse(string Secret, string OtpAuthUri, string QrSvg);
+public sealed record TotpSetupResponse(string Secret, string OtpAuthUri, string QrSvg)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Secret = (hidden)");
+        return true;
+    }
+}
 
 /// <summary>Confirms TOTP enrollment with a first code.</summary>
-public sealed record TotpConfirmRequest(string Code);
+public sealed record TotpConfirmRequest(string Code)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Code = (hidden)");
+        return true;
+    }
+}
 
 /// <summary>Fresh one-time recovery codes, shown once.</summary>
-public sealed record RecoveryCodesResponse(IReadOnlyList<string> Codes);
+public sealed record RecoveryCodesResponse(IReadOnlyList<string> Codes)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Codes = ").Append(Codes.Count).Append(" (hidden)");
+        return true;
+    }
+}
 
 /// <summary>Registers a security key or passkey (the browser's PublicKeyCredential from create() as JSON).</summary>
 public sealed record WebAuthnRegisterRequest(string Name, JsonElement Attestation);
@@ -93,10 +165,27 @@ public sealed record EnrollmentView(Guid Id, string Email, IReadOnlyList<string>
 
 /// <summary>A new enrollment: the token is shown once; the link carries it (and the delegation's
 /// root fingerprint, so the enrollee can pin it) in the URL fragment, which browsers do not send.</summary>
-public sealed record CreatedEnrollment(EnrollmentView Enrollment, string Token, string Link);
+public sealed record CreatedEnrollment(EnrollmentView Enrollment, string Token, string Link)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Enrollment = ").Append(Enrollment).Append(", Token = (hidden)");
+        return true;
+    }
+}
 
-/// <summary>Opens an enrollment.</summary>
-public sealed record EnrollBeginRequest(string Token);
+/// <summary>Opens an enrollment. <paramref name="Email"/> is for the bootstrap token only, whose
+/// enrollee (the host administrator) chooses their address; other links carry theirs.</summary>
+public sealed record EnrollBeginRequest(string Token, string? Email = null)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Email = ").Append(Email);
+        return true;
+    }
+}
 
 /// <summary>What the enrollee needs to create their account.</summary>
 /// <param name="UserId">The account's id, fixed now so keys can be bound to it.</param>
@@ -108,11 +197,28 @@ public sealed record EnrollBeginRequest(string Token);
 public sealed record EnrollBeginResponse(Guid UserId, string Email, IReadOnlyList<string> Roles, DelegationView? Delegation, TotpSetupResponse Totp, KdfParameters Kdf);
 
 /// <summary>Creates the account. <paramref name="DelegationRoot"/> is the signed root, required when
-/// the enrollee is the first security officer of a delegation and refused otherwise.</summary>
-public sealed record EnrollCompleteRequest(string Token, string DisplayName, KdfParameters Kdf, byte[] AuthSecret, byte[] IdentityPublicKey, byte[] SealedIdentityKey, string TotpCode, byte[]? DelegationRoot);
+/// the enrollee is the first security officer of a delegation and refused otherwise.
+/// <paramref name="Client"/> says how the first session is handed over (cookie or bearer token), as at sign-in.</summary>
+public sealed record EnrollCompleteRequest(string Token, string DisplayName, KdfParameters Kdf, byte[] AuthSecret, byte[] IdentityPublicKey, byte[] SealedIdentityKey, string TotpCode, byte[]? DelegationRoot, ClientKind Client = ClientKind.Cli)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("DisplayName = ").Append(DisplayName).Append(", Client = ").Append(Client);
+        return true;
+    }
+}
 
 /// <summary>The new account's first session and its recovery codes, shown once.</summary>
-public sealed record EnrollCompleteResponse(LoginResponse Login, IReadOnlyList<string> RecoveryCodes);
+public sealed record EnrollCompleteResponse(LoginResponse Login, IReadOnlyList<string> RecoveryCodes)
+{
+    // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Login = ").Append(Login).Append(", RecoveryCodes = (hidden)");
+        return true;
+    }
+}
 
 /// <summary>Creates a delegation (host administrator).</summary>
 public sealed record CreateDelegationRequest(string Code, string Name, string Nationality);

@@ -2,7 +2,10 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
+using Parley.Protocol.Api;
 using Parley.Server.Health;
+using Parley.Server.Identity;
+using Parley.Server.Identity.Enrollment;
 using Parley.Server.Ledger;
 using Parley.Server.Storage;
 
@@ -67,7 +70,7 @@ public static class ParleyHost
         ConfigureLogging(builder.Logging, options);
 
         builder.Services.AddSingleton(data);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options.Time);
         builder.Services.AddLedger(data, options.Ledger);
         builder.Services.AddDbContext<ParleyDbContext>((services, db) =>
         {
@@ -75,6 +78,8 @@ public static class ParleyHost
             db.AddInterceptors(services.GetRequiredService<LedgerQueueSignal>());
         });
         builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+        builder.Services.AddParleyIdentity(data);
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
@@ -83,9 +88,11 @@ public static class ParleyHost
         app.UseStatusCodePages();
         app.UseHsts();
         app.Use((context, next) => SecurityHeaders(context, next, contentSecurityPolicy));
+        app.UseParleyIdentity();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        app.MapIdentityApis();
         app.MapLedgerApi();
         // Unknown API paths answer with problem details, not with the web client.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."));
@@ -125,6 +132,8 @@ public static class ParleyHost
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
         await LedgerStartup.InitializeAsync(services, cancellationToken).ConfigureAwait(false);
+        await scope.ServiceProvider.GetRequiredService<BootstrapToken>().EnsureAsync(
+            db, scope.ServiceProvider.GetRequiredService<Ledger.LedgerWriter>(), scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)

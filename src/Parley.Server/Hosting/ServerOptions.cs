@@ -26,6 +26,9 @@ public sealed record ServerOptions
 
     /// <summary>How the ledger's sequencer batches.</summary>
     public Ledger.LedgerOptions Ledger { get; init; } = new();
+
+    /// <summary>The server's clock: session expiry, TOTP steps, lockouts and rate limits read it, so tests can move it.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>Console log formats.</summary>

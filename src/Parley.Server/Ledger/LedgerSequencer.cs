@@ -25,7 +25,8 @@ public sealed record LedgerOptions
 /// folder). It drains <c>ledger_queue</c> in batches: assigns indices in queue order, grows the tiles,
 /// signs a checkpoint with both log keys and only then, in one durable transaction with the tiles and
 /// the checkpoint, marks the entries integrated. It never signs over storage whose tiles do not give
-/// the last checkpoint's root: it stops instead.
+/// the last checkpoint's root: it stops instead. Waits and retries run on real time; the server's
+/// clock (which tests may move) only stamps checkpoints.
 /// </summary>
 public sealed class LedgerSequencer(ILedgerStorage storage, ILedgerReader reader, LedgerIdentity identity, LedgerOptions options, TimeProvider time, ILogger<LedgerSequencer> logger)
     : BackgroundService
@@ -113,7 +114,7 @@ public sealed class LedgerSequencer(ILedgerStorage storage, ILedgerReader reader
                     tree = null;
                     failures++;
                     logger.LogError(e, "Ledger integration failed (attempt {Attempt}); retrying.", failures);
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * failures)), time, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * failures)), stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -173,7 +174,7 @@ public sealed class LedgerSequencer(ILedgerStorage storage, ILedgerReader reader
     {
         try
         {
-            await signal.WaitAsync(options.PollInterval, time, cancellationToken).ConfigureAwait(false);
+            await signal.WaitAsync(options.PollInterval, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -22,6 +22,7 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
             e.Property(x => x.Id).ValueGeneratedNever();
         });
         Ledger.LedgerModel.Configure(modelBuilder);
+        Identity.Model.IdentityModel.Configure(modelBuilder);
     }
 
     /// <summary>SQLite options for a data folder: full fsync on commit (writes that acknowledge are durable), foreign keys.

@@ -83,3 +83,28 @@ public class SignedStructureTests
         return copy;
     }
 }
+
+public class ContractRedactionTests
+{
+    [Fact]
+    public void Contract_records_that_carry_secrets_do_not_print_them()
+    {
+        var secret = "s3cr3t-value-that-must-not-print";
+        var bytes = System.Text.Encoding.ASCII.GetBytes(secret);
+        var user = new Parley.Protocol.Api.UserView(Guid.NewGuid(), "a@atl.example", "A", "ATL", ["member"], "active", true, 0, 10);
+        var session = new Parley.Protocol.Api.SessionView(user, "AAL2", DateTimeOffset.UnixEpoch, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, secret);
+        object[] records =
+        [
+            new Parley.Protocol.Api.LoginRequest("a@atl.example", bytes, secret, secret, Parley.Protocol.Api.ClientKind.Cli),
+            new Parley.Protocol.Api.LoginResponse(session, secret, new Parley.Protocol.Api.AccountKeys(KdfParameters.CreateDefault(), [], [])),
+            session,
+            new Parley.Protocol.Api.StepUpRequest(secret),
+            new Parley.Protocol.Api.TotpSetupResponse(secret, "otpauth://totp/x?secret=" + secret, secret),
+            new Parley.Protocol.Api.TotpConfirmRequest(secret),
+            new Parley.Protocol.Api.RecoveryCodesResponse([secret]),
+            new Parley.Protocol.Api.EnrollBeginRequest(secret),
+            new Parley.Protocol.Api.EnrollCompleteResponse(new Parley.Protocol.Api.LoginResponse(session, secret, new Parley.Protocol.Api.AccountKeys(KdfParameters.CreateDefault(), [], [])), [secret]),
+        ];
+        foreach (var record in records) Assert.DoesNotContain(secret, record.ToString());
+    }
+}

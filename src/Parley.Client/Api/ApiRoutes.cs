@@ -1,0 +1,50 @@
+namespace Parley.Client.Api;
+
+/// <summary>The identity endpoints of docs/API.md, relative to the server's root.</summary>
+internal static class ApiRoutes
+{
+    public const string Prelogin = "api/auth/prelogin";
+    public const string Login = "api/auth/login";
+    public const string Logout = "api/auth/logout";
+    public const string Session = "api/auth/session";
+    public const string StepUp = "api/auth/step-up";
+    public const string WebAuthnLoginOptions = "api/auth/webauthn/login/options";
+    public const string WebAuthnLogin = "api/auth/webauthn/login";
+    public const string WebAuthnStepUpOptions = "api/auth/webauthn/step-up/options";
+    public const string WebAuthnStepUp = "api/auth/webauthn/step-up";
+
+    public const string TotpSetup = "api/account/totp/setup";
+    public const string TotpConfirm = "api/account/totp/confirm";
+    public const string RecoveryCodes = "api/account/recovery-codes";
+    public const string SecurityKeyOptions = "api/account/security-keys/options";
+    public const string SecurityKeys = "api/account/security-keys";
+    public static string SecurityKey(Guid id) => $"{SecurityKeys}/{id}";
+
+    public const string EnrollBegin = "api/enroll/begin";
+    public const string EnrollComplete = "api/enroll/complete";
+
+    public const string Delegations = "api/delegations";
+    public static string Delegation(string code) => $"{Delegations}/{Escape(code)}";
+    public static string Enrollments(string code) => $"{Delegation(code)}/enrollments";
+    public static string Enrollment(string code, Guid id) => $"{Enrollments(code)}/{id}";
+    public static string Clearances(string code) => $"{Delegation(code)}/clearances";
+    public static string ClearanceRevocation(string code, Guid serial) => $"{Clearances(code)}/{serial}/revoke";
+    public static string DelegationDevices(string code) => $"{Delegation(code)}/devices";
+    public static string Members(string code) => $"{Delegation(code)}/members";
+    public static string SignIns(string code) => $"{Delegation(code)}/sign-ins";
+
+    public static string DelegationTrust(string code) => $"api/directory/delegations/{Escape(code)}";
+    public static string DelegationUsers(string code) => $"{DelegationTrust(code)}/users";
+    public static string DirectoryUser(string idOrEmail) => $"api/directory/users/{Escape(idOrEmail)}";
+
+    public const string Devices = "api/devices";
+    public static string DeviceRevocation(Guid id) => $"{Devices}/{id}/revoke";
+
+    private static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    /// <summary>Last segment of the problem type the server uses for "password right, second factor needed".</summary>
+    public const string MfaRequiredProblem = "mfa-required";
+
+    /// <summary>Last segment of the problem type for "prove a second factor again first".</summary>
+    public const string StepUpRequiredProblem = "step-up-required";
+}
