@@ -82,6 +82,21 @@ public sealed partial class LedgerCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, await witness.WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 
+    [Fact]
+    public async Task A_server_in_another_process_does_not_sequence_the_same_data_folder()
+    {
+        await using var serve = ParleyProcess.Start("serve", "--data", Path_("data"), "--urls", "http://127.0.0.1:0", "--log-format", "text");
+        await serve.WaitForOutputAsync(new Regex("^Listening on "), ParleyProcess.DefaultTimeout);
+        await using var second = await LedgerHost.StartAsync(Path_("data"));
+        var sequencer = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Parley.Server.Ledger.LedgerSequencer>(second.Server.App.Services);
+        for (var i = 0; i < 600 && !sequencer.Halted; i++) await Task.Delay(100);
+        Assert.True(sequencer.Halted, "two processes sequenced one ledger");
+        // The lock keeps out sequencers, not readers.
+        Assert.Empty(await File.ReadAllBytesAsync(Path.Combine(Path_("data"), "ledger.lock")));
+        // Entries queued through the second server are integrated by the first.
+        Assert.True(await second.AppendAsync(1, "through the second") > 0);
+    }
+
     public static TheoryData<string, long> Tampering() => new()
     {
         { "modify", 300 },

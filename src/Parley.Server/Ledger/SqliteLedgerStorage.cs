@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Parley.Server.Storage;
@@ -19,16 +20,41 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
     /// <inheritdoc />
     public ValueTask<IAsyncDisposable> AcquireSequencerLeaseAsync(CancellationToken cancellationToken)
     {
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var path = Path.Combine(data.Root, LockFileName);
+        // A POSIX record lock on the lock file keeps another process's sequencer out, and goes with the
+        // process if it dies; such locks do not exclude the same process, hence the set of leases held here.
+        // Unlike an exclusive open, neither stops anyone reading the (empty) file, such as a backup.
+        if (!HeldInThisProcess.TryAdd(path, true)) throw Conflict();
+        FileStream? stream = null;
         try
         {
-            // FileShare.None is an exclusive lock on the file (flock on Unix), released with the stream, even on a crash.
-            return ValueTask.FromResult<IAsyncDisposable>(new FileStream(Path.Combine(data.Root, LockFileName), options));
+            // macOS has no record locks in .NET: an exclusive open there (which also keeps readers out).
+            var recordLock = !OperatingSystem.IsMacOS();
+            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = recordLock ? FileShare.ReadWrite : FileShare.None };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            stream = new FileStream(path, options);
+            if (!OperatingSystem.IsMacOS()) stream.Lock(0, 1);
+            return ValueTask.FromResult<IAsyncDisposable>(new SequencerLease(path, stream));
         }
         catch (IOException)
         {
-            throw new LedgerConflictException($"Another Parley server is sequencing the ledger of {data.Root} ({LockFileName} is locked).");
+            stream?.Dispose();
+            HeldInThisProcess.TryRemove(path, out _);
+            throw Conflict();
+        }
+
+        LedgerConflictException Conflict() => new($"Another Parley server is sequencing the ledger of {data.Root} ({LockFileName} is locked).");
+    }
+
+    private static readonly ConcurrentDictionary<string, bool> HeldInThisProcess = new(StringComparer.Ordinal);
+
+    private sealed class SequencerLease(string path, FileStream stream) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (!OperatingSystem.IsMacOS()) stream.Unlock(0, 1);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            HeldInThisProcess.TryRemove(path, out _);
         }
     }
 
