@@ -2,6 +2,9 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Protocol.Api;
 using Parley.Protocol.Ledger;
+using Parley.Server.Identity;
+using Parley.Server.Identity.Authorization;
+using Parley.Server.Identity.Sessions;
 
 namespace Parley.Server.Ledger;
 
@@ -16,6 +19,7 @@ public static class LedgerApi
     private const string Immutable = "public, max-age=31536000, immutable";
     private const string NoCache = "no-cache";
     private const int MaxCosignatureBody = 8192;
+    private static readonly TimeSpan IntegrationPatience = TimeSpan.FromSeconds(30);
 
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapLedgerApi(this IEndpointRouteBuilder app)
@@ -40,6 +44,11 @@ public static class LedgerApi
             .WithName("PostCosignature")
             .WithSummary("A registered witness's cosignature/v1 line for the current or a recent checkpoint (text/plain).")
             .Accepts<string>("text/plain");
+        app.MapGroup("/api/delegations/{code}/witnesses").WithTags("Ledger")
+            .RequireAuthorization(IdentityPolicies.SecurityOfficerOfDelegation)
+            .MapPost("", RegisterWitnessAsync)
+            .WithName("RegisterWitness")
+            .WithSummary("Registers the delegation's witness key (security officer). Answers once the registration is in a signed checkpoint, with the index of its ledger entry.");
         // Anything else under /ledger/ is a missing resource, not the web client; /ledger itself is the
         // web client's ledger explorer.
         ledger.Map("/{**rest:minlength(1)}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no ledger resource at this address."))
@@ -118,6 +127,30 @@ public static class LedgerApi
             CosignatureRefusal.DoesNotVerify => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Cosignature refused", detail: outcome.Message),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad cosignature", detail: outcome.Message),
         };
+    }
+
+    private static async Task<Results<Created<WitnessRegistered>, ProblemHttpResult>> RegisterWitnessAsync(
+        string code, RegisterWitnessRequest request, Caller caller, WitnessRegistry registry, LedgerSequencer sequencer, CancellationToken cancellationToken)
+    {
+        var registration = await registry.RegisterAsync(code, request.Name ?? "", request.VerifierKey ?? "", caller.User.Id, cancellationToken).ConfigureAwait(false);
+        switch (registration.Failure)
+        {
+            case WitnessRegistrationFailure.Invalid: return Problems.BadRequest(registration.Message);
+            case WitnessRegistrationFailure.Duplicate: return Problems.Conflict(registration.Message);
+        }
+        var witness = registration.Witness!;
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(IntegrationPatience);
+        try
+        {
+            var integration = await sequencer.WaitForIntegrationAsync(registration.Record!.QueueId, patience.Token).ConfigureAwait(false);
+            return TypedResults.Created("/ledger/witnesses", new WitnessRegistered(new WitnessView(witness.Delegation, witness.Name, witness.VerifierKey), integration.Index, integration.TreeSize));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not yet in the ledger",
+                detail: "The witness is registered, but its ledger entry is not in a signed checkpoint yet; see GET /ledger/witnesses and the ledger.");
+        }
     }
 
     private static async Task<string?> ReadTextAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -28,6 +28,7 @@ public static class LedgerStartup
         services.AddScoped<LedgerWriter>();
         services.AddScoped<WitnessRegistry>();
         services.AddScoped<CosignatureIntake>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Add(Parley.Protocol.Api.LedgerJson.Default));
         return services;
     }
 
