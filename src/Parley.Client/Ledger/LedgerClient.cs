@@ -227,6 +227,48 @@ public sealed class LedgerClient
         return entries;
     }
 
+    /// <summary>
+    /// The entries about <paramref name="subject"/> (e.g. <c>device:&lt;id&gt;</c>), each proven included in the
+    /// accepted checkpoint and checked to be about that subject. The server's lookup can leave entries out;
+    /// only a whole-log audit (or a monitor) shows that none is missing.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Index, LedgerEntry Entry)>> GetVerifiedEntriesAboutAsync(string subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        var found = await _http.GetFromJsonAsync($"ledger/entries?subject={Uri.EscapeDataString(subject)}", LedgerJson.Default.LedgerSubjectIndex, cancellationToken).ConfigureAwait(false)
+            ?? throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.Malformed, "The server answered the lookup with nothing."));
+        var entries = new List<(long, LedgerEntry)>();
+        foreach (var index in found.Indices.Distinct())
+        {
+            var decoded = LedgerEntry.Decode(await GetVerifiedEntryAsync(index, cancellationToken).ConfigureAwait(false));
+            if (!decoded.IsOk) throw new LedgerVerificationException(decoded.Error with { Message = $"Entry {index.ToString(CultureInfo.InvariantCulture)}: {decoded.Error.Message}" });
+            if (decoded.Value.Subject != subject)
+                throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.InvalidProof, $"Entry {index.ToString(CultureInfo.InvariantCulture)} is about {decoded.Value.Subject}, not {subject}."));
+            entries.Add((index, decoded.Value));
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Key transparency: proves that the registration of device <paramref name="deviceId"/> with exactly these
+    /// public keys is in the log (a <see cref="LedgerEventType.DeviceRegistered"/> entry whose <c>kem-key-hash</c> and
+    /// <c>signing-key-hash</c> are their SHA-256), before a client encrypts to the device. Returns its index.
+    /// </summary>
+    public async Task<long> VerifyDeviceLoggedAsync(Guid deviceId, byte[] kemPublicKey, byte[] signingPublicKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kemPublicKey);
+        ArgumentNullException.ThrowIfNull(signingPublicKey);
+        var subject = $"device:{deviceId}";
+        var kem = LedgerEntry.HashOf(kemPublicKey);
+        var signing = LedgerEntry.HashOf(signingPublicKey);
+        foreach (var (index, entry) in await GetVerifiedEntriesAboutAsync(subject, cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.Type == LedgerEventType.DeviceRegistered && entry.Field("kem-key-hash") == kem && entry.Field("signing-key-hash") == signing)
+                return index;
+        }
+        throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.Untrusted, $"The log holds no registration of {subject} with these keys: do not encrypt to it."));
+    }
+
     private void RefuseAfterFork()
     {
         if (_fork is not null)

@@ -25,6 +25,13 @@ public sealed record RegisterWitnessRequest(string Name, string VerifierKey);
 /// <param name="TreeSize">Size of a signed checkpoint that includes it.</param>
 public sealed record WitnessRegistered(WitnessView Witness, long LedgerIndex, long TreeSize);
 
+/// <summary>Where the entries about one subject are, as <c>GET /ledger/entries?subject=</c> answers. The
+/// list is a lookup, not a proof: a client proves each entry's inclusion, and only a whole-log audit
+/// shows that none is missing.</summary>
+/// <param name="Subject">The subject asked for, e.g. <c>device:&lt;id&gt;</c>.</param>
+/// <param name="Indices">Indices of the integrated entries about it, oldest first.</param>
+public sealed record LedgerSubjectIndex(string Subject, IReadOnlyList<long> Indices);
+
 /// <summary>Source-generated JSON of the ledger's API contract.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(WitnessView))]
@@ -32,4 +39,5 @@ public sealed record WitnessRegistered(WitnessView Witness, long LedgerIndex, lo
 [JsonSerializable(typeof(CosignatureAccepted))]
 [JsonSerializable(typeof(RegisterWitnessRequest))]
 [JsonSerializable(typeof(WitnessRegistered))]
+[JsonSerializable(typeof(LedgerSubjectIndex))]
 public sealed partial class LedgerJson : JsonSerializerContext;

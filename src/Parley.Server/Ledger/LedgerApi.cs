@@ -19,6 +19,7 @@ public static class LedgerApi
     private const string Immutable = "public, max-age=31536000, immutable";
     private const string NoCache = "no-cache";
     private const int MaxCosignatureBody = 8192;
+    private const int MaxIndices = 1000;
     private static readonly TimeSpan IntegrationPatience = TimeSpan.FromSeconds(30);
 
     /// <summary>Maps the endpoints.</summary>
@@ -37,6 +38,9 @@ public static class LedgerApi
         ledger.MapGet("/verifier-key", GetVerifierKey)
             .WithName("GetVerifierKey")
             .WithSummary("The log's note verifier keys, one per line: Ed25519 (type 0x01), then ML-DSA-87 (type 0xff, PARLEY-ML-DSA-87).");
+        ledger.MapGet("/entries", FindEntriesAsync)
+            .WithName("FindLedgerEntries")
+            .WithSummary("The indices of the entries about a subject (?subject=device:<id>), oldest first, at most 1000: a lookup, whose entries a client proves.");
         ledger.MapGet("/witnesses", ListWitnessesAsync)
             .WithName("ListWitnesses")
             .WithSummary("The registered witnesses of every delegation.");
@@ -107,6 +111,14 @@ public static class LedgerApi
     {
         http.Response.Headers.CacheControl = NoCache;
         return TypedResults.Text(identity.VerifierKeyText, LedgerText.ContentType, LedgerText.Utf8);
+    }
+
+    private static async Task<Results<Ok<LedgerSubjectIndex>, ProblemHttpResult>> FindEntriesAsync(string? subject, ILedgerReader reader, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(subject) || subject.Length > 200)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: "Give ?subject= (1 to 200 characters), e.g. device:<id>.");
+        var indices = await reader.FindIndicesAsync(subject, MaxIndices, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new LedgerSubjectIndex(subject, indices));
     }
 
     private static async Task<Ok<IReadOnlyList<WitnessView>>> ListWitnessesAsync(WitnessRegistry registry, CancellationToken cancellationToken)

@@ -98,6 +98,7 @@ public static class LedgerModel
             // The sequencer's work list: the queue order of the entries not yet integrated.
             e.HasIndex(x => x.Id).HasFilter("Idx IS NULL").HasDatabaseName("IX_ledger_queue_pending");
             e.HasIndex(x => x.LeafHash).HasDatabaseName("IX_ledger_queue_LeafHash");
+            e.HasIndex(x => x.Subject).HasDatabaseName("IX_ledger_queue_Subject");
         });
         model.Entity<LedgerTileRow>(e =>
         {

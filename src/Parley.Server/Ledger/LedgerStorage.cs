@@ -82,6 +82,9 @@ public interface ILedgerReader
 
     /// <summary>The first index holding an entry with this leaf hash, or null.</summary>
     ValueTask<long?> FindIndexAsync(byte[] leafHash, CancellationToken cancellationToken);
+
+    /// <summary>The indices of integrated entries about <paramref name="subject"/>, oldest first, at most <paramref name="max"/>.</summary>
+    ValueTask<IReadOnlyList<long>> FindIndicesAsync(string subject, int max, CancellationToken cancellationToken);
 }
 
 /// <summary>Witness cosignatures of stored checkpoints.</summary>

@@ -22,6 +22,9 @@ public sealed class PendingLedgerEntry
     /// <summary>The RFC 6962 leaf hash of <see cref="Entry"/>, to find the entry by hash.</summary>
     public byte[]? LeafHash { get; set; }
 
+    /// <summary>The entry's subject (e.g. <c>device:&lt;id&gt;</c>), to find the entries about something.</summary>
+    public string? Subject { get; set; }
+
     /// <summary>Index in the log once integrated; null while queued.</summary>
     public long? Index { get; set; }
 }
@@ -53,7 +56,7 @@ public sealed class LedgerWriter(ParleyDbContext db, LedgerHmacKey hmac, TimePro
         var encoded = entry.Encode();
         // An entry bundle prefixes each entry with a 16-bit length; a longer entry could never be served.
         if (encoded.Length > EntryBundle.MaxEntrySize) throw new LedgerEntryTooLargeException(type, encoded.Length);
-        var row = new PendingLedgerEntry { Entry = encoded, LeafHash = MerkleHash.Leaf(encoded) };
+        var row = new PendingLedgerEntry { Entry = encoded, LeafHash = MerkleHash.Leaf(encoded), Subject = subject };
         db.Set<PendingLedgerEntry>().Add(row);
         return new LedgerRecord(entry, row);
     }

@@ -118,6 +118,20 @@ public sealed class SqliteLedgerStorage(DataDirectory data) : ILedgerStorage, IL
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<long>> FindIndicesAsync(string subject, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Idx FROM ledger_queue WHERE Subject = $subject AND Idx IS NOT NULL ORDER BY Idx LIMIT $max";
+        command.Parameters.AddWithValue("$subject", subject);
+        command.Parameters.AddWithValue("$max", max);
+        var indices = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) indices.Add(reader.GetInt64(0));
+        return indices;
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<QueuedEntry>> ReadQueueAsync(int max, CancellationToken cancellationToken)
     {
         await using var connection = await ParleyDbContext.OpenConnectionAsync(data, cancellationToken, forWriting: false).ConfigureAwait(false);

@@ -573,6 +573,9 @@ namespace Parley.Server.Storage.Migrations
                     b.Property<byte[]>("LeafHash")
                         .HasColumnType("BLOB");
 
+                    b.Property<string>("Subject")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Id")
@@ -586,6 +589,9 @@ namespace Parley.Server.Storage.Migrations
 
                     b.HasIndex("LeafHash")
                         .HasDatabaseName("IX_ledger_queue_LeafHash");
+
+                    b.HasIndex("Subject")
+                        .HasDatabaseName("IX_ledger_queue_Subject");
 
                     b.ToTable("ledger_queue", (string)null);
                 });
