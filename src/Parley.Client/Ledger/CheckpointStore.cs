@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -53,6 +54,7 @@ public sealed class MemoryCheckpointStore : ICheckpointStore
 /// <c>&lt;name&gt;.FORK</c>, where the name is the SHA-256 of the origin. Files are written whole
 /// (temporary file, flush, rename) and private to the user.
 /// </summary>
+[UnsupportedOSPlatform("browser")]
 public sealed class FileCheckpointStore : ICheckpointStore
 {
     private readonly string _folder;
@@ -87,6 +89,7 @@ public sealed class FileCheckpointStore : ICheckpointStore
 }
 
 /// <summary>Whole-file writes private to the user.</summary>
+[UnsupportedOSPlatform("browser")]
 public static class PrivateFile
 {
     /// <summary>Writes <paramref name="contents"/> to a temporary file (0600), flushes it to disk and renames it over <paramref name="path"/>.</summary>

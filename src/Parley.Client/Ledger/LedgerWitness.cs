@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -34,6 +35,7 @@ public sealed record WitnessRound(WitnessVerdict Verdict, string Message, Checkp
 /// raise the alarm: it is written to <c>ALARM</c> and the witness never cosigns this log again until an
 /// operator deletes that file.
 /// </summary>
+[UnsupportedOSPlatform("browser")]
 public sealed class LedgerWitness
 {
     /// <summary>The alarm file in the state folder.</summary>

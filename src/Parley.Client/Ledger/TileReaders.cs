@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Collections.Concurrent;
 using System.Net;
 using Parley.Protocol;
@@ -33,6 +34,7 @@ public sealed class HttpTileReader(HttpClient http, string prefix = "ledger/") :
 }
 
 /// <summary>Reads a log exported by <c>parley ledger export</c>: the same paths as the server's, as files under a folder.</summary>
+[UnsupportedOSPlatform("browser")]
 public sealed class DirectoryTileReader(string root) : ITileReader
 {
     /// <inheritdoc />
