@@ -46,6 +46,8 @@ public static class ParleyCommandLine
             SoCommand.Create(),
             PolicyCommand.Create(),
             SelfTestCommand.Create(),
+            LedgerCommand.Create(),
+            WitnessCommand.Create(),
             VersionCommand.Create(),
         };
         root.Options.Add(Verbose);
