@@ -19,11 +19,13 @@ public sealed class LedgerPageTests(WebFixture web)
     [Fact]
     public async Task The_explorer_shows_the_verified_checkpoint_and_entries_and_verifies_the_whole_log()
     {
-        await using var session = await web.OpenAsync();
+        // A server of its own: the shared one holds whatever other tests ledgered (their access decisions, say).
+        var server = await web.StartServerAsync();
+        await using var session = await web.OpenAsync(server);
         await session.Page.GotoAsync("ledger");
         await Assertions.Expect(session.Page.Locator("#ledger-status")).ToHaveTextAsync("Verified", new() { Timeout = StartupTimeoutMs });
 
-        using var http = new HttpClient { BaseAddress = web.BaseAddress };
+        using var http = new HttpClient { BaseAddress = server.ApiAddress };
         var served = Checkpoint.Parse(SignedNote.Parse(await http.GetStringAsync("ledger/checkpoint")).Value.Text).Value;
         await Assertions.Expect(session.Page.Locator("#ledger-size")).ToHaveTextAsync(served.Size.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(session.Page.Locator("#ledger-root")).ToHaveTextAsync(Convert.ToBase64String(served.Root));
