@@ -65,7 +65,10 @@ public sealed class ProfileLedger(HttpClient http, IProfileStore profiles, IChec
             var log = await OpenCoreAsync(cancellationToken).ConfigureAwait(false);
             var checkpoint = await UpdateCoreAsync(log, cancellationToken).ConfigureAwait(false);
             var (proven, missing, waiting) = await CheckActionsCoreAsync(log, checkpoint, cancellationToken).ConfigureAwait(false);
-            return new LedgerSyncResult(log.Origin, _keys, _newlyPinned, checkpoint, proven, missing, waiting);
+            // The pinning is news once.
+            var newlyPinned = _newlyPinned;
+            _newlyPinned = false;
+            return new LedgerSyncResult(log.Origin, _keys, newlyPinned, checkpoint, proven, missing, waiting);
         }
         finally
         {
