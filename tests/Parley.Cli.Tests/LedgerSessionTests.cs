@@ -199,7 +199,7 @@ public sealed partial class LedgerSessionTests : IDisposable
             var (exit, _, stderr) = await ParleyProcess.RunAsync("whoami", "--profile", admin);
             Assert.Equal(ExitCodes.Failure, exit);
             Assert.Contains("the server's ledger is refused", stderr);
-            Assert.Contains("ollback", stderr);
+            Assert.Contains("went back from size", stderr);
             Assert.Equal(accepted, PersistedSize(admin));
         }
     }
@@ -218,7 +218,7 @@ public sealed partial class LedgerSessionTests : IDisposable
             link = created.RootElement.GetProperty("link").GetString()!;
         var (secret, _) = await EnrollAsync("officer-password", "enroll", link, "--profile", officer);
         await Authenticator.AwayFromStepEndAsync();
-        await OkAsync(Password("officer-password"), "login", "--server", host.Url, "--user", "so@atl.example", "--otp", Authenticator.Code(secret), "--profile", laptop);
+        await OkAsync(Password("officer-password"), "login", "--server", host.Url, "--user", "so@atl.example", "--otp", Authenticator.Code(secret, +1), "--profile", laptop);
         string laptopDevice;
         using (var who = JsonDocument.Parse(await OkAsync(null, "whoami", "--json", "--profile", laptop)))
             laptopDevice = who.RootElement.GetProperty("deviceId").GetString()!;
