@@ -120,9 +120,10 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Creates a one-time enrollment link in <paramref name="request"/>'s delegation (host administrator for a first officer, an officer for members).</summary>
     public async Task<CreatedEnrollment> CreateEnrollmentAsync(CreateEnrollmentRequest request, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.Enrollments(request.Delegation ?? throw new ArgumentException("An enrollment link belongs to a delegation.", nameof(request))),
             request, Json.CreateEnrollmentRequest, Json.CreatedEnrollment, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.EnrollmentCreated, $"enrollment:{result.Enrollment.Id}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.EnrollmentCreated, $"enrollment:{result.Enrollment.Id}").ConfigureAwait(false);
         return result;
     }
 
@@ -133,8 +134,9 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Withdraws a pending enrollment link.</summary>
     public async Task WithdrawEnrollmentAsync(string delegation, Guid id, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         await SendAsync(HttpMethod.Delete, ApiRoutes.Enrollment(delegation, id), cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.EnrollmentWithdrawn, $"enrollment:{id}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.EnrollmentWithdrawn, $"enrollment:{id}").ConfigureAwait(false);
     }
 
     // ---- Delegations and directory ----
@@ -142,8 +144,9 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Creates a delegation (host administrator).</summary>
     public async Task<DelegationView> CreateDelegationAsync(CreateDelegationRequest request, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.Delegations, request, Json.CreateDelegationRequest, Json.DelegationView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.DelegationCreated, $"delegation:{result.Code}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.DelegationCreated, $"delegation:{result.Code}").ConfigureAwait(false);
         return result;
     }
 
@@ -176,8 +179,9 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Registers this device's certificate.</summary>
     public async Task<DeviceView> RegisterDeviceAsync(byte[] certificate, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.Devices, new RegisterDeviceRequest(certificate), Json.RegisterDeviceRequest, Json.DeviceView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.DeviceRegistered, $"device:{result.Id}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.DeviceRegistered, $"device:{result.Id}").ConfigureAwait(false);
         return result;
     }
 
@@ -188,8 +192,9 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Revokes a device with a signed revocation (by its user or an officer of the delegation).</summary>
     public async Task<DeviceView> RevokeDeviceAsync(Guid deviceId, byte[] revocation, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.DeviceRevocation(deviceId), new RevokeRequest(revocation), Json.RevokeRequest, Json.DeviceView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.DeviceRevoked, $"device:{deviceId}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.DeviceRevoked, $"device:{deviceId}").ConfigureAwait(false);
         return result;
     }
 
@@ -198,8 +203,9 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Publishes a clearance certificate signed by an officer of <paramref name="delegation"/>.</summary>
     public async Task<ClearanceView> IssueClearanceAsync(string delegation, byte[] certificate, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.Clearances(delegation), new IssueClearanceRequest(certificate), Json.IssueClearanceRequest, Json.ClearanceView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.ClearanceIssued, $"clearance:{result.Serial}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.ClearanceIssued, $"clearance:{result.Serial}").ConfigureAwait(false);
         return result;
     }
 
@@ -210,8 +216,9 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Revokes a clearance with a revocation signed by an officer.</summary>
     public async Task<ClearanceView> RevokeClearanceAsync(string delegation, Guid serial, byte[] revocation, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.ClearanceRevocation(delegation, serial), new RevokeRequest(revocation), Json.RevokeRequest, Json.ClearanceView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.ClearanceRevoked, $"clearance:{serial}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.ClearanceRevoked, $"clearance:{serial}").ConfigureAwait(false);
         return result;
     }
 
@@ -259,8 +266,9 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Records a course completion for a member of <paramref name="delegation"/> (its officers).</summary>
     public async Task<TrainingRecordView> RecordTrainingAsync(string delegation, RecordTrainingRequest request, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.Training(delegation), request, Json.RecordTrainingRequest, Json.TrainingRecordView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.TrainingRecorded, $"user:{result.UserId}", "record", result.Id.ToString()).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.TrainingRecorded, $"user:{result.UserId}", "record", result.Id.ToString()).ConfigureAwait(false);
         return result;
     }
 
@@ -271,8 +279,9 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Grants a member need-to-know on a resource.</summary>
     public async Task<GrantView> CreateGrantAsync(string delegation, CreateGrantRequest request, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.Grants(delegation), request, Json.CreateGrantRequest, Json.GrantView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.GrantCreated, result.Resource, "grant", result.Id.ToString()).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.GrantCreated, result.Resource, "grant", result.Id.ToString()).ConfigureAwait(false);
         return result;
     }
 
@@ -283,32 +292,36 @@ public sealed class ParleyClient(HttpClient http)
     /// <summary>Revokes a grant.</summary>
     public async Task<GrantView> RevokeGrantAsync(string delegation, Guid id, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync<object, GrantView>(HttpMethod.Post, ApiRoutes.GrantRevocation(delegation, id), null, null, Json.GrantView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.GrantRevoked, result.Resource, "grant", id.ToString()).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.GrantRevoked, result.Resource, "grant", id.ToString()).ConfigureAwait(false);
         return result;
     }
 
     /// <summary>Suspends a member's account.</summary>
     public async Task<DirectoryUser> SuspendAsync(string delegation, string user, string reason, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.Suspension(delegation, user), new SuspendRequest(reason), Json.SuspendRequest, Json.DirectoryUser, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.AccountSuspended, $"user:{result.Id}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.AccountSuspended, $"user:{result.Id}").ConfigureAwait(false);
         return result;
     }
 
     /// <summary>Reinstates a suspended account.</summary>
     public async Task<DirectoryUser> ReinstateAsync(string delegation, string user, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync<object, DirectoryUser>(HttpMethod.Post, ApiRoutes.Reinstatement(delegation, user), null, null, Json.DirectoryUser, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.AccountReinstated, $"user:{result.Id}").ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.AccountReinstated, $"user:{result.Id}").ConfigureAwait(false);
         return result;
     }
 
     /// <summary>Authorises writing <paramref name="resource"/>'s content at a lower label.</summary>
     public async Task<DowngradeView> AuthorizeDowngradeAsync(string resource, CreateDowngradeRequest request, CancellationToken cancellationToken = default)
     {
+        var baseline = Ledger?.Baseline ?? 0;
         var result = await SendAsync(HttpMethod.Post, ApiRoutes.Downgrades(resource), request, Json.CreateDowngradeRequest, Json.DowngradeView, cancellationToken).ConfigureAwait(false);
-        await ExpectAsync(LedgerEventType.Downgrade, result.Resource, "downgrade", result.Id.ToString()).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.Downgrade, result.Resource, "downgrade", result.Id.ToString()).ConfigureAwait(false);
         return result;
     }
 
@@ -319,8 +332,9 @@ public sealed class ParleyClient(HttpClient http)
     // ---- Plumbing ----
 
     // The action happened: it is recorded even if the caller cancels now, so its entry is still looked for.
-    private Task ExpectAsync(LedgerEventType type, string subject, string? fieldName = null, string? fieldValue = null) =>
-        Ledger is { } ledger ? ledger.ExpectAsync(type, subject, fieldName, fieldValue, CancellationToken.None) : Task.CompletedTask;
+    // The baseline is read before the request: a checkpoint verified meanwhile may already hold the entry.
+    private Task ExpectAsync(long baseline, LedgerEventType type, string subject, string? fieldName = null, string? fieldValue = null) =>
+        Ledger is { } ledger ? ledger.ExpectAsync(type, subject, fieldName, fieldValue, baseline, CancellationToken.None) : Task.CompletedTask;
 
     private Task SendAsync(HttpMethod method, string path, CancellationToken cancellationToken) =>
         SendAsync<object, object>(method, path, null, null, null, cancellationToken);

@@ -76,23 +76,27 @@ public sealed class ProfileLedger(HttpClient http, IProfileStore profiles, IChec
         }
     }
 
+    /// <summary>The size of the last checkpoint verified (0 before any): an action taken from now on is logged at this index or after.
+    /// Read it before sending the action's request and give it to <see cref="ExpectAsync"/>.</summary>
+    public long Baseline => _log?.Current?.Checkpoint.Size ?? 0;
+
     /// <summary>
     /// Records that this client just took an action the server logs as <paramref name="type"/> about
     /// <paramref name="subject"/> (singled out by <paramref name="fieldName"/> = <paramref name="fieldValue"/>
-    /// when given). The next <see cref="SyncAsync"/> proves it included.
+    /// when given), at index <paramref name="afterSize"/> or later (<see cref="Baseline"/> read before the
+    /// request). The next <see cref="SyncAsync"/> proves it included.
     /// </summary>
-    public async Task ExpectAsync(LedgerEventType type, string subject, string? fieldName = null, string? fieldValue = null, CancellationToken cancellationToken = default)
+    public async Task ExpectAsync(LedgerEventType type, string subject, string? fieldName, string? fieldValue, long afterSize, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSize);
         if ((fieldName is null) != (fieldValue is null)) throw new ArgumentException("Give a field's name and value together.", nameof(fieldName));
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var profile = await profiles.LoadAsync(cancellationToken).ConfigureAwait(false)
                 ?? throw new ProfileException("There is no profile to record the action in.");
-            // Any checkpoint verified before the action was signed before its entry existed: the entry comes after it.
-            var after = _log?.Current?.Checkpoint.Size ?? 0;
-            var action = new LedgerAction(type, subject, fieldName, fieldValue, _time.GetUtcNow(), after, null);
+            var action = new LedgerAction(type, subject, fieldName, fieldValue, _time.GetUtcNow(), afterSize, null);
             await profiles.SaveAsync(profile with { LedgerActions = [.. profile.LedgerActions ?? [], action] }, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -51,9 +51,9 @@ public sealed class ProfileLedgerTests
         var grantSubject = $"room:{Guid.NewGuid()}";
         await AppendAsync(server, LedgerEventType.DeviceRevoked, logged);
         await ledger.SyncAsync();
-        await ledger.ExpectAsync(LedgerEventType.DeviceRevoked, logged);
-        await ledger.ExpectAsync(LedgerEventType.DeviceRevoked, hidden);
-        await ledger.ExpectAsync(LedgerEventType.GrantCreated, grantSubject, "grant", "wanted");
+        await ledger.ExpectAsync(LedgerEventType.DeviceRevoked, logged, null, null, ledger.Baseline);
+        await ledger.ExpectAsync(LedgerEventType.DeviceRevoked, hidden, null, null, ledger.Baseline);
+        await ledger.ExpectAsync(LedgerEventType.GrantCreated, grantSubject, "grant", "wanted", ledger.Baseline);
         Assert.All((await profiles.LoadAsync())!.LedgerActions!, a => Assert.Null(a.Index));
 
         // The entries the server writes: the revocation of one device; about the other, only a registration
@@ -94,8 +94,8 @@ public sealed class ProfileLedgerTests
         var ledger = new ProfileLedger(http, profiles, new MemoryCheckpointStore());
         await ledger.SyncAsync();
         var subject = $"user:{Guid.NewGuid()}";
-        await ledger.ExpectAsync(LedgerEventType.AccountSuspended, subject);
-        await ledger.ExpectAsync(LedgerEventType.AccountSuspended, subject);
+        await ledger.ExpectAsync(LedgerEventType.AccountSuspended, subject, null, null, ledger.Baseline);
+        await ledger.ExpectAsync(LedgerEventType.AccountSuspended, subject, null, null, ledger.Baseline);
         var once = await AppendAsync(server, LedgerEventType.AccountSuspended, subject);
         var sync = await ledger.SyncAsync();
         Assert.Equal(once, Assert.Single(sync.Proven).Index);
