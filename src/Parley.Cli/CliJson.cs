@@ -10,6 +10,7 @@ namespace Parley.Cli;
 [JsonSerializable(typeof(SelfTestOutput))]
 [JsonSerializable(typeof(VersionOutput))]
 [JsonSerializable(typeof(LedgerVerifyOutput))]
+[JsonSerializable(typeof(LedgerMineOutput))]
 [JsonSerializable(typeof(WhoamiOutput))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceOutput>))]
 [JsonSerializable(typeof(DeviceOutput))]

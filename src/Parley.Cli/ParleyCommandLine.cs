@@ -4,6 +4,7 @@ using Parley.Cli.Commands;
 using Parley.Cli.Identity;
 using Parley.Client.Api;
 using Parley.Client.Flows;
+using Parley.Client.Ledger;
 using Parley.Client.Profiles;
 using Parley.Server.Hosting;
 using Spectre.Console;
@@ -91,6 +92,7 @@ public static class ParleyCommandLine
             ParleyApiException { Kind: ApiProblemKind.Denied or ApiProblemKind.StepUpRequired } api => (ExitCodes.Denied, Denial(api)),
             ParleyApiException api => (ExitCodes.Failure, $"the server refused ({(int)api.Problem.Status}): {api.Problem.Message}"),
             TrustException => (ExitCodes.Failure, $"not trusted: {e.Message}"),
+            LedgerVerificationException => (ExitCodes.Failure, $"the server's ledger is refused: {e.Message}"),
             ProfileException => (ExitCodes.Failure, e.Message),
             HttpRequestException http => (ExitCodes.Failure, $"cannot reach the server: {http.Message}"),
             TaskCanceledException when e.InnerException is TimeoutException => (ExitCodes.Failure, "the server did not answer in time."),
@@ -99,7 +101,7 @@ public static class ParleyCommandLine
         };
         await Console.Error.WriteLineAsync($"parley: {message}").ConfigureAwait(false);
         if (verbose) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
-        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
+        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException or LedgerVerificationException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
         return code;
     }
 

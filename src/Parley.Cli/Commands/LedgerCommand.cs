@@ -18,10 +18,11 @@ internal static class LedgerCommand
     // Verifier keys are base64 with '+': kept readable rather than escaped as \u002B (this JSON is not embedded in HTML).
     private static readonly CliJson Json = new(new JsonSerializerOptions(CliJson.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
-    public static Command Create() => new("ledger", "The verifiable ledger: export it, verify it offline, register delegations' witnesses.")
+    public static Command Create() => new("ledger", "The verifiable ledger: export it, verify it offline, prove your own actions in it, register delegations' witnesses.")
     {
         Export(),
         Verify(),
+        Mine(),
         new Command("witness", "Witnesses whose cosignatures the server accepts.") { AddWitness() },
     };
 
@@ -135,6 +136,42 @@ internal static class LedgerCommand
             audit.Error?.Message, audit.Error?.Code.ToString(), pinned, keyStrings, cosignatures);
     }
 
+    private static Command Mine()
+    {
+        var profile = CliOptions.Profile();
+        var json = CliOptions.Json();
+        var command = new Command("mine", "Your own logged actions (devices, clearances, enrollment links, training, grants, suspensions, ...) and the ledger index each was proven at. Pending ones are looked for now; exit 1 if the server left one out.")
+        {
+            profile, json,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            // Opening the session verifies the checkpoint and proves what is pending.
+            using var session = await CliSession.SignedInAsync(parsed.GetRequiredValue(profile), cancellationToken).ConfigureAwait(false);
+            var state = session.LedgerState!;
+            var now = DateTimeOffset.UtcNow;
+            var actions = (session.Profile!.LedgerActions ?? []).Select(a => new LedgerActionOutput(
+                a.Type.ToString(), a.Subject, a.At, a.Index,
+                a.Index is not null ? "proven" : now - a.At >= ProfileLedger.Grace ? "missing" : "pending")).ToList();
+            var output = new LedgerMineOutput(state.Origin, state.Checkpoint?.Checkpoint.Size, actions);
+            if (parsed.GetValue(json))
+            {
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(output, Json.LedgerMineOutput).AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                AnsiConsole.MarkupLine($"{Markup.Escape(output.Origin)}: checkpoint {(output.CheckpointSize is { } size ? $"of size {size} verified" : "not signed yet")}");
+                var table = new Table().AddColumns("Action", "Subject", "At", "Ledger");
+                foreach (var action in actions)
+                    table.AddRow(new Text(action.Type), new Text(action.Subject), new Text(Output.Time(action.At)),
+                        new Text(action.Index is { } index ? $"entry {index.ToString(CultureInfo.InvariantCulture)}" : action.State == "missing" ? "MISSING" : "pending"));
+                AnsiConsole.Write(table);
+            }
+            return actions.Any(a => a.State == "missing") ? ExitCodes.Failure : ExitCodes.Success;
+        });
+        return command;
+    }
+
     private static Command AddWitness()
     {
         var data = new Option<string>("--data") { Description = "The server's data folder.", HelpName = "DIR", Required = true };
@@ -218,6 +255,12 @@ internal static class LedgerCommand
 internal sealed record LedgerVerifyOutput(
     bool Ok, string? Origin, long? Size, string? Root, long EntriesChecked, long? FirstBadIndex, string? Error, string? ErrorCode,
     bool LogKeysPinned, IReadOnlyList<string> LogKeys, IReadOnlyList<CosignatureOutput> Cosignatures);
+
+/// <summary>The JSON shape of <c>parley ledger mine --json</c>.</summary>
+internal sealed record LedgerMineOutput(string Origin, long? CheckpointSize, IReadOnlyList<LedgerActionOutput> Actions);
+
+/// <summary>One own action in <see cref="LedgerMineOutput"/>: <c>proven</c> (with its index), <c>pending</c> or <c>missing</c>.</summary>
+internal sealed record LedgerActionOutput(string Type, string Subject, DateTimeOffset At, long? Index, string State);
 
 /// <summary>A valid witness cosignature in <see cref="LedgerVerifyOutput"/>.</summary>
 internal sealed record CosignatureOutput(string Witness, string KeyId, long Timestamp);

@@ -40,6 +40,7 @@ internal static class LoginCommand
             AnsiConsole.MarkupLine($"[green]Signed in[/] as {Markup.Escape(who.Email)} ({Markup.Escape(string.Join(", ", who.Roles))}{Markup.Escape(who.Delegation is null ? "" : $", {who.Delegation}")}) at {signedIn.Session.Aal}; session ends {Output.Time(signedIn.Session.ExpiresAt)}{(signedIn.Device is { } device ? $"; device {device.Id}" : "")}.");
             if (factor is SecondFactor.RecoveryCode)
                 AnsiConsole.MarkupLine($"That recovery code is now used up; {who.RecoveryCodesLeft} left.");
+            await session.SyncLedgerAsync(Console.Out, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;

@@ -38,6 +38,7 @@ internal static class EnrollmentConsole
         AnsiConsole.WriteLine();
         var account = enrolled.Account;
         AnsiConsole.MarkupLine($"[green]Enrolled[/] {Markup.Escape(account.Session.User.Email)} ({account.Session.User.Id}); signed in at {account.Session.Aal}; {(account.Device is { } device ? $"device {device.Id} registered" : "no device (no delegation)")}; profile {Markup.Escape(session.Store.Directory)}");
+        await session.SyncLedgerAsync(Console.Out, cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 

@@ -3,7 +3,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Parley.Client.Ledger;
 using Parley.Protocol.Api;
+using Parley.Protocol.Identity;
+using Parley.Protocol.Ledger;
 
 namespace Parley.Client.Api;
 
@@ -24,6 +27,17 @@ public sealed class ParleyClient(HttpClient http)
 
     /// <summary>The session that authenticates requests, once signed in.</summary>
     public SessionCredentials? Session { get; set; }
+
+    /// <summary>
+    /// The profile's ledger, when the client follows one: each state-changing call the server logs is then
+    /// recorded there as a pending action, proven included at the next <see cref="ProfileLedger.SyncAsync"/>.
+    /// </summary>
+    public ProfileLedger? Ledger { get; set; }
+
+    /// <summary>Key transparency: <see cref="ProfileLedger.EnsureDeviceLoggedAsync"/> with this client's ledger. Call it before encrypting to a device.</summary>
+    public Task<long> EnsureDeviceLoggedAsync(DeviceCertificate device, CancellationToken cancellationToken = default) =>
+        (Ledger ?? throw new InvalidOperationException("This client follows no ledger: set Ledger (a ProfileLedger) before encrypting to devices."))
+            .EnsureDeviceLoggedAsync(device, cancellationToken);
 
     // ---- Sign-in and sessions ----
 
@@ -104,23 +118,37 @@ public sealed class ParleyClient(HttpClient http)
         SendAsync(HttpMethod.Post, ApiRoutes.EnrollComplete, request, Json.EnrollCompleteRequest, Json.EnrollCompleteResponse, cancellationToken);
 
     /// <summary>Creates a one-time enrollment link in <paramref name="request"/>'s delegation (host administrator for a first officer, an officer for members).</summary>
-    public Task<CreatedEnrollment> CreateEnrollmentAsync(CreateEnrollmentRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Enrollments(request.Delegation ?? throw new ArgumentException("An enrollment link belongs to a delegation.", nameof(request))),
-            request, Json.CreateEnrollmentRequest, Json.CreatedEnrollment, cancellationToken);
+    public async Task<CreatedEnrollment> CreateEnrollmentAsync(CreateEnrollmentRequest request, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.Enrollments(request.Delegation ?? throw new ArgumentException("An enrollment link belongs to a delegation.", nameof(request))),
+            request, Json.CreateEnrollmentRequest, Json.CreatedEnrollment, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.EnrollmentCreated, $"enrollment:{result.Enrollment.Id}").ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>A delegation's enrollment links and their state.</summary>
     public Task<IReadOnlyList<EnrollmentView>> ListEnrollmentsAsync(string delegation, CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<EnrollmentView>>(HttpMethod.Get, ApiRoutes.Enrollments(delegation), null, null, Json.IReadOnlyListEnrollmentView, cancellationToken);
 
     /// <summary>Withdraws a pending enrollment link.</summary>
-    public Task WithdrawEnrollmentAsync(string delegation, Guid id, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Delete, ApiRoutes.Enrollment(delegation, id), cancellationToken);
+    public async Task WithdrawEnrollmentAsync(string delegation, Guid id, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        await SendAsync(HttpMethod.Delete, ApiRoutes.Enrollment(delegation, id), cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.EnrollmentWithdrawn, $"enrollment:{id}").ConfigureAwait(false);
+    }
 
     // ---- Delegations and directory ----
 
     /// <summary>Creates a delegation (host administrator).</summary>
-    public Task<DelegationView> CreateDelegationAsync(CreateDelegationRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Delegations, request, Json.CreateDelegationRequest, Json.DelegationView, cancellationToken);
+    public async Task<DelegationView> CreateDelegationAsync(CreateDelegationRequest request, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.Delegations, request, Json.CreateDelegationRequest, Json.DelegationView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.DelegationCreated, $"delegation:{result.Code}").ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>All delegations.</summary>
     public Task<IReadOnlyList<DelegationView>> ListDelegationsAsync(CancellationToken cancellationToken = default) =>
@@ -149,30 +177,50 @@ public sealed class ParleyClient(HttpClient http)
     // ---- Devices ----
 
     /// <summary>Registers this device's certificate.</summary>
-    public Task<DeviceView> RegisterDeviceAsync(byte[] certificate, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Devices, new RegisterDeviceRequest(certificate), Json.RegisterDeviceRequest, Json.DeviceView, cancellationToken);
+    public async Task<DeviceView> RegisterDeviceAsync(byte[] certificate, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.Devices, new RegisterDeviceRequest(certificate), Json.RegisterDeviceRequest, Json.DeviceView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.DeviceRegistered, $"device:{result.Id}").ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>The signed-in user's devices.</summary>
     public Task<IReadOnlyList<DeviceView>> ListDevicesAsync(CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<DeviceView>>(HttpMethod.Get, ApiRoutes.Devices, null, null, Json.IReadOnlyListDeviceView, cancellationToken);
 
     /// <summary>Revokes a device with a signed revocation (by its user or an officer of the delegation).</summary>
-    public Task<DeviceView> RevokeDeviceAsync(Guid deviceId, byte[] revocation, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.DeviceRevocation(deviceId), new RevokeRequest(revocation), Json.RevokeRequest, Json.DeviceView, cancellationToken);
+    public async Task<DeviceView> RevokeDeviceAsync(Guid deviceId, byte[] revocation, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.DeviceRevocation(deviceId), new RevokeRequest(revocation), Json.RevokeRequest, Json.DeviceView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.DeviceRevoked, $"device:{deviceId}").ConfigureAwait(false);
+        return result;
+    }
 
     // ---- Clearances and the officer's console ----
 
     /// <summary>Publishes a clearance certificate signed by an officer of <paramref name="delegation"/>.</summary>
-    public Task<ClearanceView> IssueClearanceAsync(string delegation, byte[] certificate, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Clearances(delegation), new IssueClearanceRequest(certificate), Json.IssueClearanceRequest, Json.ClearanceView, cancellationToken);
+    public async Task<ClearanceView> IssueClearanceAsync(string delegation, byte[] certificate, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.Clearances(delegation), new IssueClearanceRequest(certificate), Json.IssueClearanceRequest, Json.ClearanceView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.ClearanceIssued, $"clearance:{result.Serial}").ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>The delegation's clearance certificates and their state.</summary>
     public Task<IReadOnlyList<ClearanceView>> ListClearancesAsync(string delegation, CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<ClearanceView>>(HttpMethod.Get, ApiRoutes.Clearances(delegation), null, null, Json.IReadOnlyListClearanceView, cancellationToken);
 
     /// <summary>Revokes a clearance with a revocation signed by an officer.</summary>
-    public Task<ClearanceView> RevokeClearanceAsync(string delegation, Guid serial, byte[] revocation, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.ClearanceRevocation(delegation, serial), new RevokeRequest(revocation), Json.RevokeRequest, Json.ClearanceView, cancellationToken);
+    public async Task<ClearanceView> RevokeClearanceAsync(string delegation, Guid serial, byte[] revocation, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.ClearanceRevocation(delegation, serial), new RevokeRequest(revocation), Json.RevokeRequest, Json.ClearanceView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.ClearanceRevoked, $"clearance:{serial}").ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>All devices of a delegation (its officers).</summary>
     public Task<IReadOnlyList<DeviceView>> ListDelegationDevicesAsync(string delegation, CancellationToken cancellationToken = default) =>
@@ -216,42 +264,77 @@ public sealed class ParleyClient(HttpClient http)
         SendAsync<object, IReadOnlyList<PolicyRuleView>>(HttpMethod.Get, ApiRoutes.PolicyRules, null, null, Json.IReadOnlyListPolicyRuleView, cancellationToken);
 
     /// <summary>Records a course completion for a member of <paramref name="delegation"/> (its officers).</summary>
-    public Task<TrainingRecordView> RecordTrainingAsync(string delegation, RecordTrainingRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Training(delegation), request, Json.RecordTrainingRequest, Json.TrainingRecordView, cancellationToken);
+    public async Task<TrainingRecordView> RecordTrainingAsync(string delegation, RecordTrainingRequest request, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.Training(delegation), request, Json.RecordTrainingRequest, Json.TrainingRecordView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.TrainingRecorded, $"user:{result.UserId}", "record", result.Id.ToString()).ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>Each member's current training and records (officers and auditors).</summary>
     public Task<IReadOnlyList<TrainingStatusView>> ListTrainingAsync(string delegation, CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<TrainingStatusView>>(HttpMethod.Get, ApiRoutes.Training(delegation), null, null, Json.IReadOnlyListTrainingStatusView, cancellationToken);
 
     /// <summary>Grants a member need-to-know on a resource.</summary>
-    public Task<GrantView> CreateGrantAsync(string delegation, CreateGrantRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Grants(delegation), request, Json.CreateGrantRequest, Json.GrantView, cancellationToken);
+    public async Task<GrantView> CreateGrantAsync(string delegation, CreateGrantRequest request, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.Grants(delegation), request, Json.CreateGrantRequest, Json.GrantView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.GrantCreated, result.Resource, "grant", result.Id.ToString()).ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>The delegation's grants.</summary>
     public Task<IReadOnlyList<GrantView>> ListGrantsAsync(string delegation, CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<GrantView>>(HttpMethod.Get, ApiRoutes.Grants(delegation), null, null, Json.IReadOnlyListGrantView, cancellationToken);
 
     /// <summary>Revokes a grant.</summary>
-    public Task<GrantView> RevokeGrantAsync(string delegation, Guid id, CancellationToken cancellationToken = default) =>
-        SendAsync<object, GrantView>(HttpMethod.Post, ApiRoutes.GrantRevocation(delegation, id), null, null, Json.GrantView, cancellationToken);
+    public async Task<GrantView> RevokeGrantAsync(string delegation, Guid id, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync<object, GrantView>(HttpMethod.Post, ApiRoutes.GrantRevocation(delegation, id), null, null, Json.GrantView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.GrantRevoked, result.Resource, "grant", id.ToString()).ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>Suspends a member's account.</summary>
-    public Task<DirectoryUser> SuspendAsync(string delegation, string user, string reason, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Suspension(delegation, user), new SuspendRequest(reason), Json.SuspendRequest, Json.DirectoryUser, cancellationToken);
+    public async Task<DirectoryUser> SuspendAsync(string delegation, string user, string reason, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.Suspension(delegation, user), new SuspendRequest(reason), Json.SuspendRequest, Json.DirectoryUser, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.AccountSuspended, $"user:{result.Id}").ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>Reinstates a suspended account.</summary>
-    public Task<DirectoryUser> ReinstateAsync(string delegation, string user, CancellationToken cancellationToken = default) =>
-        SendAsync<object, DirectoryUser>(HttpMethod.Post, ApiRoutes.Reinstatement(delegation, user), null, null, Json.DirectoryUser, cancellationToken);
+    public async Task<DirectoryUser> ReinstateAsync(string delegation, string user, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync<object, DirectoryUser>(HttpMethod.Post, ApiRoutes.Reinstatement(delegation, user), null, null, Json.DirectoryUser, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.AccountReinstated, $"user:{result.Id}").ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>Authorises writing <paramref name="resource"/>'s content at a lower label.</summary>
-    public Task<DowngradeView> AuthorizeDowngradeAsync(string resource, CreateDowngradeRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiRoutes.Downgrades(resource), request, Json.CreateDowngradeRequest, Json.DowngradeView, cancellationToken);
+    public async Task<DowngradeView> AuthorizeDowngradeAsync(string resource, CreateDowngradeRequest request, CancellationToken cancellationToken = default)
+    {
+        var baseline = Ledger?.Baseline ?? 0;
+        var result = await SendAsync(HttpMethod.Post, ApiRoutes.Downgrades(resource), request, Json.CreateDowngradeRequest, Json.DowngradeView, cancellationToken).ConfigureAwait(false);
+        await ExpectAsync(baseline, LedgerEventType.Downgrade, result.Resource, "downgrade", result.Id.ToString()).ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>The downgrades the delegation's officers authorised.</summary>
     public Task<IReadOnlyList<DowngradeView>> ListDowngradesAsync(string delegation, CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<DowngradeView>>(HttpMethod.Get, ApiRoutes.DelegationDowngrades(delegation), null, null, Json.IReadOnlyListDowngradeView, cancellationToken);
 
     // ---- Plumbing ----
+
+    // The action happened: it is recorded even if the caller cancels now, so its entry is still looked for.
+    // The baseline is read before the request: a checkpoint verified meanwhile may already hold the entry.
+    private Task ExpectAsync(long baseline, LedgerEventType type, string subject, string? fieldName = null, string? fieldValue = null) =>
+        Ledger is { } ledger ? ledger.ExpectAsync(type, subject, fieldName, fieldValue, baseline, CancellationToken.None) : Task.CompletedTask;
 
     private Task SendAsync(HttpMethod method, string path, CancellationToken cancellationToken) =>
         SendAsync<object, object>(method, path, null, null, null, cancellationToken);

@@ -30,7 +30,9 @@ internal sealed class DeviceRegistration(ParleyClient client, IProfileStore stor
         if (registered.Id != keys.DeviceId)
             throw new TrustException(new Protocol.ProtocolError(Protocol.ProtocolErrorCode.Untrusted, $"The server registered device {registered.Id} instead of {keys.DeviceId}."));
         var device = new ProfileDevice(keys.DeviceId, deviceName, encoded, await keys.SealAsync(suite, identity.MasterKey, identity.UserId, cancellationToken).ConfigureAwait(false));
-        await store.SaveAsync(profile with { Device = device }, cancellationToken).ConfigureAwait(false);
+        // Registering may have recorded a pending ledger action in the profile: build on the profile as it is now.
+        var latest = await store.LoadAsync(cancellationToken).ConfigureAwait(false) ?? profile;
+        await store.SaveAsync(latest with { Device = device }, cancellationToken).ConfigureAwait(false);
         return device;
     }
 

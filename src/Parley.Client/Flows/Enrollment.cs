@@ -193,7 +193,7 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
             client.Session = SignIn.Credentials(login, kind);
 
             var existing = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
-            var profile = existing is not null && existing.Server == pending.Link.Server ? LocalProfile.For(pending.Link.Server) with { PinnedRoots = existing.PinnedRoots } : LocalProfile.For(pending.Link.Server);
+            var profile = existing is not null && existing.Server == pending.Link.Server ? LocalProfile.For(pending.Link.Server) with { PinnedRoots = existing.PinnedRoots, LedgerKeys = existing.LedgerKeys } : LocalProfile.For(pending.Link.Server);
             await store.SaveAsync(profile with
             {
                 Email = details.Email,

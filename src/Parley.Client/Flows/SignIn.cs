@@ -191,13 +191,13 @@ public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite
         new(new ProtocolError(ProtocolErrorCode.Malformed, $"The server signed in without giving a {what}."));
 
     // The profile belongs to one account on one server: signing in as someone else, or elsewhere,
-    // starts afresh (roots pinned for the same server are kept; they are facts about delegations).
+    // starts afresh (roots and ledger keys pinned for the same server are kept; they are facts about delegations and the server).
     private async Task<LocalProfile> Reconcile(Uri server, UserView user, CancellationToken cancellationToken)
     {
         var profile = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
         if (profile is null) return LocalProfile.For(server);
         if (profile.Server != server) return LocalProfile.For(server);
-        if (profile.UserId is { } known && known != user.Id) return LocalProfile.For(server) with { PinnedRoots = profile.PinnedRoots };
+        if (profile.UserId is { } known && known != user.Id) return LocalProfile.For(server) with { PinnedRoots = profile.PinnedRoots, LedgerKeys = profile.LedgerKeys };
         return profile;
     }
 }

@@ -232,13 +232,21 @@ public sealed class LedgerClient
     /// accepted checkpoint and checked to be about that subject. The server's lookup can leave entries out;
     /// only a whole-log audit (or a monitor) shows that none is missing.
     /// </summary>
-    public async Task<IReadOnlyList<(long Index, LedgerEntry Entry)>> GetVerifiedEntriesAboutAsync(string subject, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<(long Index, LedgerEntry Entry)>> GetVerifiedEntriesAboutAsync(string subject, CancellationToken cancellationToken = default) =>
+        GetVerifiedEntriesAboutAsync(subject, 0, cancellationToken);
+
+    /// <summary>
+    /// <see cref="GetVerifiedEntriesAboutAsync(string, CancellationToken)"/> for the entries at <paramref name="fromIndex"/>
+    /// and after: those the server lists earlier are neither fetched nor proven.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Index, LedgerEntry Entry)>> GetVerifiedEntriesAboutAsync(string subject, long fromIndex, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);
+        ArgumentOutOfRangeException.ThrowIfNegative(fromIndex);
         var found = await _http.GetFromJsonAsync($"ledger/entries?subject={Uri.EscapeDataString(subject)}", LedgerJson.Default.LedgerSubjectIndex, cancellationToken).ConfigureAwait(false)
             ?? throw new LedgerVerificationException(new ProtocolError(ProtocolErrorCode.Malformed, "The server answered the lookup with nothing."));
         var entries = new List<(long, LedgerEntry)>();
-        foreach (var index in found.Indices.Distinct())
+        foreach (var index in found.Indices.Where(i => i >= fromIndex).Distinct())
         {
             var decoded = LedgerEntry.Decode(await GetVerifiedEntryAsync(index, cancellationToken).ConfigureAwait(false));
             if (!decoded.IsOk) throw new LedgerVerificationException(decoded.Error with { Message = $"Entry {index.ToString(CultureInfo.InvariantCulture)}: {decoded.Error.Message}" });

@@ -1,5 +1,6 @@
 using System.Text;
 using Parley.Protocol.Identity;
+using Parley.Protocol.Ledger;
 
 namespace Parley.Client.Profiles;
 
@@ -29,6 +30,13 @@ public sealed record LocalProfile(
     /// <summary>A profile that knows only its server.</summary>
     public static LocalProfile For(Uri server) => new(server, null, null, null, null, null, null, new Dictionary<string, byte[]>());
 
+    /// <summary>The server's ledger verifier keys (note verifier key strings), pinned at the profile's first
+    /// contact with the server (trust on first use, like a delegation root); null before.</summary>
+    public IReadOnlyList<string>? LedgerKeys { get; init; }
+
+    /// <summary>This profile's own logged actions: pending ones wait to be proven in the ledger, proven ones carry their index.</summary>
+    public IReadOnlyList<LedgerAction>? LedgerActions { get; init; }
+
     /// <summary>True when the profile holds a session token.</summary>
     public bool SignedIn => SessionToken is not null;
 
@@ -56,3 +64,18 @@ public sealed record ProfileAccount(KdfParameters Kdf, byte[] IdentityPublicKey,
 /// <param name="Certificate">The signed device certificate (canonical envelope bytes).</param>
 /// <param name="SealedKeys">The device private keys sealed under the master key.</param>
 public sealed record ProfileDevice(Guid Id, string Name, byte[] Certificate, byte[] SealedKeys);
+
+/// <summary>
+/// An action this profile took that the server logs: the ledger must come to hold an entry of
+/// <paramref name="Type"/> about <paramref name="Subject"/> (with <paramref name="FieldName"/> =
+/// <paramref name="FieldValue"/> when given) at an index of at least <paramref name="AfterSize"/>, the
+/// size of the last checkpoint the profile had verified before acting.
+/// </summary>
+/// <param name="Type">The entry's event type.</param>
+/// <param name="Subject">The entry's subject, e.g. <c>device:&lt;id&gt;</c>.</param>
+/// <param name="FieldName">A field that singles the entry out among others about the subject (e.g. <c>grant</c>), or null.</param>
+/// <param name="FieldValue">That field's value.</param>
+/// <param name="At">When the server acknowledged the action (this machine's clock).</param>
+/// <param name="AfterSize">The entry's index is at least this.</param>
+/// <param name="Index">The entry's proven index, once proven included; null while pending.</param>
+public sealed record LedgerAction(LedgerEventType Type, string Subject, string? FieldName, string? FieldValue, DateTimeOffset At, long AfterSize, long? Index);
