@@ -13,7 +13,8 @@ public enum CanaryVerdict
 /// <param name="Copy">The copy; null for the unmarked original.</param>
 /// <param name="Matched">Sites read in the excerpt that carry this copy's variant.</param>
 /// <param name="LogLikelihood">Log-likelihood of the excerpt's variants if it came from this copy, in bits.</param>
-public sealed record CanaryScore(CanaryCopy? Copy, int Matched, double LogLikelihood);
+/// <param name="Read">Sites read in the placement of the excerpt that favours this copy most.</param>
+public sealed record CanaryScore(CanaryCopy? Copy, int Matched, double LogLikelihood, int Read);
 
 /// <summary>The result of tracing an excerpt.</summary>
 /// <param name="Verdict">Identified or inconclusive.</param>
@@ -62,22 +63,27 @@ public static class CanaryTracer
         }
         var source = Tokens(original, sites, fuzzy: false);
         var leaked = Tokens(excerpt, null, fuzzy: true);
-        var observations = Observe(source, leaked, sites);
+        // A passage the original repeats aligns equally well in several places: each place is a hypothesis,
+        // and a copy's likelihood is the mean over them (equal priors), so marks read in the wrong place dilute
+        // the evidence instead of misleading it.
+        var placements = Observe(source, leaked, sites);
         // Spaces carry marks only while the excerpt keeps its no-break spaces: one that has none was
         // re-typed or normalised, and its ordinary spaces say nothing about the copy.
-        if (!excerpt.Contains('\u00A0')) observations.RemoveAll(o => sites[o.Site].Group == VariantTable.Space);
+        if (!excerpt.Contains('\u00A0'))
+        {
+            foreach (var placement in placements) placement.RemoveAll(o => sites[o.Site].Group == VariantTable.Space);
+        }
 
-        var candidates = new List<CanaryScore>();
         var originalVariant = source.Where(t => t.Site >= 0).ToDictionary(t => t.Site, t => t.Variant);
-        candidates.Add(Score(null, observations, (site, k) => originalVariant[site]));
-        foreach (var copy in copies) candidates.Add(Score(copy.Copy, observations, copy.Choice));
+        var candidates = new List<CanaryScore> { Score(null, placements, (site, k) => originalVariant[site]) };
+        foreach (var copy in copies) candidates.Add(Score(copy.Copy, placements, copy.Choice));
         candidates.Sort((a, b) => b.LogLikelihood.CompareTo(a.LogLikelihood));
 
         var best = candidates[0];
         var margin = candidates.Count > 1 ? best.LogLikelihood - candidates[1].LogLikelihood : 0;
         var total = candidates.Sum(c => Math.Pow(2, c.LogLikelihood - best.LogLikelihood));
         var confidence = 1 / total;
-        var read = observations.Count;
+        var read = candidates[0].Read;
         if (read < MinSites)
             return new(CanaryVerdict.Inconclusive, null, 0, margin, read, best.Matched, candidates,
                 $"Only {read} marked site{(read == 1 ? "" : "s")} could be read in the excerpt; at least {MinSites} are needed.");
@@ -92,23 +98,30 @@ public static class CanaryTracer
             $"Copy {best.Copy.CopyNumber} (recipient {best.Copy.RecipientId}) matches {best.Matched} of {read} marked sites; margin {margin:F1} bits over the next candidate.");
     }
 
-    private static CanaryScore Score(CanaryCopy? copy, List<(int Site, int Variant, int Variants)> observations, Func<int, int, int> expected)
+    private static CanaryScore Score(CanaryCopy? copy, List<List<(int Site, int Variant, int Variants)>> placements, Func<int, int, int> expected)
     {
-        double ll = 0;
-        var matched = 0;
-        foreach (var (site, variant, variants) in observations)
+        if (placements.Count == 0) return new CanaryScore(copy, 0, 0, 0);
+        var scored = placements.Select(observations =>
         {
-            if (expected(site, variants) == variant)
+            double ll = 0;
+            var matched = 0;
+            foreach (var (site, variant, variants) in observations)
             {
-                matched++;
-                ll += Math.Log2(1 - ReadError);
+                if (expected(site, variants) == variant)
+                {
+                    matched++;
+                    ll += Math.Log2(1 - ReadError);
+                }
+                else
+                {
+                    ll += Math.Log2(ReadError / (variants - 1));
+                }
             }
-            else
-            {
-                ll += Math.Log2(ReadError / (variants - 1));
-            }
-        }
-        return new CanaryScore(copy, matched, ll);
+            return (Matched: matched, Read: observations.Count, LogLikelihood: ll);
+        }).ToList();
+        var top = scored.MaxBy(s => s.LogLikelihood);
+        var mixture = top.LogLikelihood + Math.Log2(scored.Sum(s => Math.Pow(2, s.LogLikelihood - top.LogLikelihood)) / scored.Count);
+        return new CanaryScore(copy, top.Matched, mixture, top.Read);
     }
 
     // Every variant becomes one token naming its group (and, in the original, its site), so that the
@@ -182,11 +195,11 @@ public static class CanaryTracer
         return limit > 0 && CanaryText.Distance(a.Word, b.Word, limit) <= limit;
     }
 
-    private static List<(int Site, int Variant, int Variants)> Observe(List<Token> source, List<Token> leaked, List<CanarySite> sites)
+    private static List<List<(int Site, int Variant, int Variants)>> Observe(List<Token> source, List<Token> leaked, List<CanarySite> sites)
     {
         if (leaked.Count == 0 || source.Count == 0) return [];
         // Seed: vote for the diagonal (source position − excerpt position) of exact word matches, then
-        // align around the best few diagonals only, so the cost does not grow with the document squared.
+        // align around the best-voted places only, so the cost does not grow with the document squared.
         var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var j = 0; j < source.Count; j++)
         {
@@ -201,25 +214,33 @@ public static class CanaryTracer
             if (!positions.TryGetValue(Key(leaked[i]), out var list) || list.Count > 50) continue;
             foreach (var j in list) votes[(j - i) / 4] = votes.GetValueOrDefault((j - i) / 4) + 1;
         }
-        var best = new List<(int Site, int Variant, int Variants)>();
-        var bestScore = 0;
-        foreach (var diagonal in votes.OrderByDescending(v => v.Value).Take(3).Select(v => v.Key * 4))
+        var places = new List<int>();
+        foreach (var diagonal in votes.OrderByDescending(v => v.Value).Select(v => v.Key * 4))
+        {
+            if (places.Count == 8) break;
+            if (places.All(p => Math.Abs(p - diagonal) > leaked.Count)) places.Add(diagonal);
+        }
+
+        var aligned = new List<(int Score, List<(int Site, int Variant, int Variants)> Observations)>();
+        foreach (var diagonal in places)
         {
             var from = Math.Max(0, diagonal - leaked.Count / 2 - 8);
             var to = Math.Min(source.Count, diagonal + leaked.Count + leaked.Count / 2 + 8);
             var (score, pairs) = Align(source, from, to, leaked);
-            if (score <= bestScore) continue;
-            bestScore = score;
-            best = [];
+            var observations = new List<(int Site, int Variant, int Variants)>();
             foreach (var (s, l) in pairs)
             {
                 if (source[s].Site < 0) continue;
                 var group = sites[source[s].Site].Group;
                 var variant = leaked[l].Group == GapGroup ? CanaryText.Reading(group, leaked[l].Word) : leaked[l].Variant;
-                if (variant >= 0) best.Add((source[s].Site, variant, group.Variants.Count));
+                if (variant >= 0) observations.Add((source[s].Site, variant, group.Variants.Count));
             }
+            aligned.Add((score, observations));
         }
-        return best;
+        if (aligned.Count == 0) return [];
+        // Places that align about as well as the best are all plausible; the rest are not the excerpt's.
+        var best = aligned.Max(a => a.Score);
+        return aligned.Where(a => a.Score > 0 && a.Score >= best * 0.9).Select(a => a.Observations).ToList();
     }
 
     private static string Key(Token token) => token.Group != NoGroup ? "#" + token.Group : token.Word;
