@@ -33,6 +33,28 @@ public sealed class CanaryChoices
     /// <summary>The variant index for site <paramref name="site"/> of a group with <paramref name="variants"/> variants.</summary>
     public int Choice(int site, int variants) => (int)(_values[site] % (uint)variants);
 
+    /// <summary>Most sites one set of choices covers (a text of several megabytes).</summary>
+    public const int MaxSites = 1 << 22;
+
+    /// <summary>The values as sent from the print register to the recipient's client: 4 bytes each, big-endian.</summary>
+    public byte[] Encode()
+    {
+        var bytes = new byte[4 * _values.Length];
+        for (var i = 0; i < _values.Length; i++) BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(4 * i), _values[i]);
+        return bytes;
+    }
+
+    /// <summary>Reads values sent by the print register; a typed error for a length that is not a whole number of values.</summary>
+    public static Result<CanaryChoices> Decode(CanaryCopy copy, ReadOnlySpan<byte> encoded)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        if (encoded.Length % 4 != 0) return Result<CanaryChoices>.Fail(ProtocolErrorCode.InvalidLength, "Canary choices are 4 bytes each.");
+        if (encoded.Length / 4 > MaxSites) return Result<CanaryChoices>.Fail(ProtocolErrorCode.LimitExceeded, $"At most {MaxSites} canary choices.");
+        var values = new uint[encoded.Length / 4];
+        for (var i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadUInt32BigEndian(encoded[(4 * i)..]);
+        return new CanaryChoices(copy, values);
+    }
+
     /// <summary>
     /// The choices of <paramref name="copy"/> for <paramref name="siteCount"/> sites: block <c>b</c> of twelve
     /// values is HMAC-SHA-384(marking key, "PARLEY-PQ1 document-canary v1" || 0x00 || document id (16) ||
@@ -43,6 +65,7 @@ public sealed class CanaryChoices
         ArgumentNullException.ThrowIfNull(markingKey);
         ArgumentNullException.ThrowIfNull(copy);
         ArgumentOutOfRangeException.ThrowIfNegative(siteCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(siteCount, MaxSites);
         if (markingKey.Length < 32) throw new ArgumentException("A marking key is at least 32 bytes.", nameof(markingKey));
         var values = new uint[siteCount];
         var input = new byte[16 + 16 + 4 + 4];
