@@ -6,6 +6,7 @@ using Parley.Client.Documents;
 using Parley.Protocol.Classification;
 using Parley.Protocol.Crypto;
 using Parley.Protocol.Documents;
+using Parley.Protocol.Identity;
 
 namespace Parley.Bench.Quick;
 
@@ -46,10 +47,12 @@ public static class DocumentRoundTrip
             var encryptor = new DocumentEncryptor(suite, scheme);
             using var author = await suite.Signatures.GenerateAsync();
             using var device = await suite.Kem.GenerateAsync();
-            using var room = new RoomDocumentKey(Guid.NewGuid(), 1, SecretKey.Generate(32));
-            var deviceId = Guid.NewGuid();
+            var label = scheme.ParseBanner("SECRET//REL TO ATL, BOR").Value;
+            using var room = new RoomDocumentKey(Guid.NewGuid(), 1, label, SecretKey.Generate(32));
+            var recipient = DocumentRecipient.Admit(await VerifiedDeviceAsync(suite, device), label, scheme).Value;
+            var deviceId = recipient.DeviceId;
             var documentId = Guid.NewGuid();
-            var spec = new VersionSpec(documentId, 1, [], scheme.ParseBanner("SECRET//REL TO ATL, BOR").Value, ImmutableArray<string>.Empty, "application/octet-stream");
+            var spec = new VersionSpec(documentId, 1, [], label, ImmutableArray<string>.Empty, "application/octet-stream");
 
             var cpu = Measure.UserCpuTime();
             var clock = Stopwatch.StartNew();
@@ -58,7 +61,7 @@ public static class DocumentRoundTrip
             await using (var cipher = Create(cipherPath))
             {
                 envelope = (await encryptor.EncryptAsync(plain, cipher, spec, new DocumentAuthor(Guid.NewGuid(), Guid.NewGuid(), author),
-                    [new RecipientDevice(deviceId, device.PublicKey)], room, DateTimeOffset.UtcNow)).Encode();
+                    [recipient], room, DateTimeOffset.UtcNow)).Encode();
             }
             var encrypt = Rate(bytes, clock.Elapsed, Measure.UserCpuTime() - cpu);
             Report($"after encrypting: {encrypt.Wall:F1} MB/s wall, {encrypt.Cpu:F1} MB/s by CPU");
@@ -90,6 +93,25 @@ public static class DocumentRoundTrip
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    // A delegation, its officer, a SECRET member and the member's device, all signed for real, as the
+    // client would have verified them before sharing a document.
+    private static async Task<VerifiedDevice> VerifiedDeviceAsync(CryptoSuite suite, HybridKemPrivateKey kem)
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var officer = await suite.Signatures.GenerateAsync();
+        using var member = await suite.Signatures.GenerateAsync();
+        var officerId = Guid.NewGuid();
+        var memberId = Guid.NewGuid();
+        var root = await Signed<DelegationRoot>.SignAsync(suite, officer, new DelegationRoot("ATL", "Atlantis", officerId, officer.PublicKey.Encode(), now.AddDays(-1).ToUnixTimeSeconds()));
+        var clearance = await Signed<ClearanceCertificate>.SignAsync(suite, officer, new ClearanceCertificate(Guid.NewGuid(), "ATL", memberId,
+            member.PublicKey.Fingerprint(), ["member"], "SECRET", [], now.AddDays(-1).ToUnixTimeSeconds(), now.AddDays(30).ToUnixTimeSeconds(),
+            now.AddDays(30).ToUnixTimeSeconds(), now.ToUnixTimeSeconds()));
+        using var signing = await suite.Backend.GenerateP384KeyPairAsync();
+        var certificate = await Signed<DeviceCertificate>.SignAsync(suite, member, new DeviceCertificate(memberId, Guid.NewGuid(), "bench",
+            kem.PublicKey.Encode(), signing.Q.ToArray(), now.ToUnixTimeSeconds(), member.PublicKey.Fingerprint()));
+        return (await new TrustVerifier(suite).VerifyDeviceAsync(new DelegationTrust(root, [], [], []), memberId, member.PublicKey, clearance, certificate, now)).Value;
     }
 
     private static Rate Rate(long bytes, TimeSpan wall, TimeSpan cpu) =>

@@ -35,9 +35,6 @@ public sealed record DocumentError(DocumentErrorCode Code, string Message)
 /// <summary>The author of a version: who, from which device, with which identity key.</summary>
 public sealed record DocumentAuthor(Guid UserId, Guid DeviceId, CompositePrivateKey IdentityKey);
 
-/// <summary>A device a version's key is wrapped for, with its certified hybrid KEM key.</summary>
-public sealed record RecipientDevice(Guid DeviceId, HybridKemPublicKey KemKey);
-
 /// <summary>What a new version is: document, number, predecessor, label and portion marks, media type.</summary>
 public sealed record VersionSpec(Guid DocumentId, int Version, ImmutableArray<byte> PreviousVersionHash, Label Label, ImmutableArray<string> PortionMarks, string MediaType)
 {
@@ -75,11 +72,12 @@ public sealed class DocumentEncryptor(CryptoSuite suite, MarkingScheme scheme)
 
     /// <summary>
     /// Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> and returns the envelope to store
-    /// beside it. Refuses, with <see cref="ArgumentException"/>, a version with no recipient at all.
+    /// beside it. Refuses, with <see cref="ArgumentException"/> and before reading anything, a version with no
+    /// recipient, a device admitted for another label, or a room whose label does not dominate the version's.
     /// Reports plaintext bytes read to <paramref name="progress"/>.
     /// </summary>
     public async Task<DocumentEnvelope> EncryptAsync(Stream plaintext, Stream ciphertext, VersionSpec spec, DocumentAuthor author,
-        IReadOnlyList<RecipientDevice> devices, RoomDocumentKey? room, DateTimeOffset now, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<DocumentRecipient> devices, RoomDocumentKey? room, DateTimeOffset now, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
         ArgumentNullException.ThrowIfNull(ciphertext);
@@ -88,6 +86,13 @@ public sealed class DocumentEncryptor(CryptoSuite suite, MarkingScheme scheme)
         ArgumentNullException.ThrowIfNull(devices);
         if (devices.Count == 0 && room is null) throw new ArgumentException("A version needs at least one recipient: a room epoch or a device.", nameof(devices));
         if (!_scheme.IsCompatibleWith(spec.Label.Scheme)) throw new ArgumentException("The label belongs to another marking scheme.", nameof(spec));
+        // Checked before any work, so a refused version leaves no ciphertext behind half-written.
+        foreach (var device in devices)
+        {
+            if (device.Label != spec.Label) throw new ArgumentException($"Device {device.DeviceId} was admitted for {device.Label.ToBanner()}, not {spec.Label.ToBanner()}.", nameof(devices));
+        }
+        if (room is not null && !room.Label.Dominates(spec.Label))
+            throw new ArgumentException($"A {spec.Label.ToBanner()} version cannot be shared with a room labelled {room.Label.ToBanner()}.", nameof(room));
         var context = new Protocol.Streams.DocumentStreamContext(spec.DocumentId, spec.Version, spec.Label.ToCanonicalString());
 
         using var key = DocumentKeys.Generate();
@@ -106,7 +111,7 @@ public sealed class DocumentEncryptor(CryptoSuite suite, MarkingScheme scheme)
         var wraps = new List<DocumentKeyWrap>();
         if (room is not null) wraps.Add(await _keys.WrapForRoomAsync(key, manifest, room, cancellationToken).ConfigureAwait(false));
         foreach (var device in devices)
-            wraps.Add(await _keys.WrapForDeviceAsync(key, manifest, device.DeviceId, device.KemKey, cancellationToken).ConfigureAwait(false));
+            wraps.Add(await _keys.WrapForDeviceAsync(key, manifest, device, cancellationToken).ConfigureAwait(false));
         return new DocumentEnvelope(signed, wraps);
     }
 

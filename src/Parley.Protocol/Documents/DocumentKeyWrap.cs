@@ -118,16 +118,21 @@ public sealed class DocumentKeyWrap : ICanonical<DocumentKeyWrap>
 /// </summary>
 public sealed class RoomDocumentKey : IDisposable
 {
-    /// <summary>Takes ownership of <paramref name="key"/> (32 bytes).</summary>
-    public RoomDocumentKey(Guid roomId, long epoch, SecretKey key)
+    /// <summary>Takes ownership of <paramref name="key"/> (32 bytes) of epoch <paramref name="epoch"/> of a room labelled <paramref name="label"/>.</summary>
+    public RoomDocumentKey(Guid roomId, long epoch, Classification.Label label, SecretKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(label);
         ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
         if (key.Length != DocumentKeys.KeySize) throw new ArgumentException("A room document key is 32 bytes.", nameof(key));
         RoomId = roomId;
         Epoch = epoch;
+        Label = label;
         Key = key;
     }
+
+    /// <summary>The room's label for the epoch: every device holding the epoch was admitted against it.</summary>
+    public Classification.Label Label { get; }
 
     /// <summary>The room.</summary>
     public Guid RoomId { get; }
@@ -178,8 +183,19 @@ public sealed class DocumentKeys(CryptoSuite suite)
         return writer.Encode();
     }
 
-    /// <summary>Wraps <paramref name="documentKey"/> for one device's certified hybrid KEM key.</summary>
-    public async ValueTask<DocumentKeyWrap> WrapForDeviceAsync(SecretKey documentKey, DocumentVersion version, Guid deviceId, HybridKemPublicKey deviceKey, CancellationToken cancellationToken = default)
+    /// <summary>Wraps <paramref name="documentKey"/> for one admitted device. Throws <see cref="ArgumentException"/>
+    /// when the device was admitted for another label than the version's (classifications are never mixed).</summary>
+    public ValueTask<DocumentKeyWrap> WrapForDeviceAsync(SecretKey documentKey, DocumentVersion version, DocumentRecipient recipient, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(recipient);
+        if (recipient.Label.ToCanonicalString() != version.Label)
+            throw new ArgumentException($"Device {recipient.DeviceId} was admitted for {recipient.Label.ToBanner()}, not {version.Label}.", nameof(recipient));
+        return WrapForDeviceAsync(documentKey, version, recipient.DeviceId, recipient.KemKey, cancellationToken);
+    }
+
+    // Unchecked: for callers that admitted the device themselves.
+    internal async ValueTask<DocumentKeyWrap> WrapForDeviceAsync(SecretKey documentKey, DocumentVersion version, Guid deviceId, HybridKemPublicKey deviceKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documentKey);
         ArgumentNullException.ThrowIfNull(deviceKey);
@@ -194,11 +210,16 @@ public sealed class DocumentKeys(CryptoSuite suite)
         }
     }
 
-    /// <summary>Wraps <paramref name="documentKey"/> for every device of one room epoch.</summary>
+    /// <summary>Wraps <paramref name="documentKey"/> for every device of one room epoch. Throws
+    /// <see cref="ArgumentException"/> when the room's label does not dominate the version's: its members
+    /// were admitted against the room's label only.</summary>
     public async ValueTask<DocumentKeyWrap> WrapForRoomAsync(SecretKey documentKey, DocumentVersion version, RoomDocumentKey room, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documentKey);
         ArgumentNullException.ThrowIfNull(room);
+        var label = room.Label.Scheme.ParseBanner(version.Label);
+        if (!label.IsOk || !room.Label.Dominates(label.Value))
+            throw new ArgumentException($"A {version.Label} version cannot be shared with a room labelled {room.Label.ToBanner()}.", nameof(room));
         var hash = version.Hash();
         var context = Context(KeyWrapRecipient.RoomEpoch, version, hash, room.RoomId, room.Epoch);
         using var wrapping = await _suite.Keys.DeriveAsync(room.Key, Labels.DocumentKey, context, KeySize, cancellationToken: cancellationToken).ConfigureAwait(false);

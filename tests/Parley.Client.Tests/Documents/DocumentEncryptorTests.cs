@@ -4,6 +4,8 @@ using Parley.Client.Documents;
 using Parley.Protocol.Classification;
 using Parley.Protocol.Crypto;
 using Parley.Protocol.Documents;
+using Parley.Protocol.Identity;
+using Parley.Protocol.Tests.Identity;
 
 namespace Parley.Client.Tests.Documents;
 
@@ -18,7 +20,10 @@ public sealed class DocumentEncryptorTests : IAsyncLifetime, IDisposable
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
     private readonly DocumentEncryptor _encryptor = new(Suite, Scheme);
     private readonly Guid _document = Guid.NewGuid();
-    private readonly Guid _deviceId = Guid.NewGuid();
+    private static readonly Label Secret = Scheme.ParseBanner("SECRET//REL TO ATL, BOR").Value;
+    private readonly IdentityWorld _world = new();
+    private Guid _deviceId;
+    private DocumentRecipient _recipient = null!;
     private CompositePrivateKey _author = null!;
     private HybridKemPrivateKey _device = null!;
     private RoomDocumentKey _room = null!;
@@ -27,7 +32,20 @@ public sealed class DocumentEncryptorTests : IAsyncLifetime, IDisposable
     {
         _author = await Suite.Signatures.GenerateAsync();
         _device = await Suite.Kem.GenerateAsync();
-        _room = new RoomDocumentKey(Guid.NewGuid(), 4, SecretKey.Generate(32));
+        _room = new RoomDocumentKey(Guid.NewGuid(), 4, Secret, SecretKey.Generate(32));
+        _recipient = DocumentRecipient.Admit(await VerifiedDeviceAsync(_device), Secret, Scheme).Value;
+        _deviceId = _recipient.DeviceId;
+    }
+
+    private async Task<VerifiedDevice> VerifiedDeviceAsync(HybridKemPrivateKey kem)
+    {
+        var officer = await _world.CreateDelegationAsync("ATL");
+        var person = await _world.CreatePersonAsync();
+        var clearance = await _world.CertifyAsync(officer.Key, "ATL", person);
+        using var signing = await Suite.Backend.GenerateP384KeyPairAsync();
+        var device = await Signed<DeviceCertificate>.SignAsync(Suite, person.Key, new DeviceCertificate(
+            person.UserId, Guid.NewGuid(), "laptop", kem.PublicKey.Encode(), signing.Q.ToArray(), IdentityWorld.Now.ToUnixTimeSeconds(), person.Key.PublicKey.Fingerprint()));
+        return (await new TrustVerifier(Suite).VerifyDeviceAsync(IdentityWorld.Trust(officer), person.UserId, person.Key.PublicKey, clearance, device, IdentityWorld.Now)).Value;
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -47,7 +65,7 @@ public sealed class DocumentEncryptorTests : IAsyncLifetime, IDisposable
         var plaintext = RandomNumberGenerator.GetBytes(size);
         using var ciphertext = new MemoryStream();
         var envelope = await _encryptor.EncryptAsync(new MemoryStream(plaintext), ciphertext, Spec(), new DocumentAuthor(Guid.NewGuid(), Guid.NewGuid(), _author),
-            [new RecipientDevice(_deviceId, _device.PublicKey)], room ? _room : null, Now, progress);
+            [_recipient], room ? _room : null, Now, progress);
         return (envelope.Encode(), ciphertext.ToArray(), plaintext);
     }
 
@@ -165,7 +183,7 @@ public sealed class DocumentEncryptorTests : IAsyncLifetime, IDisposable
         var (envelope, ciphertext, _) = await EncryptAsync(1000);
         using var impostor = await Suite.Signatures.GenerateAsync();
         using var stranger = await Suite.Kem.GenerateAsync();
-        using var otherRoom = new RoomDocumentKey(_room.RoomId, 5, SecretKey.Generate(32));
+        using var otherRoom = new RoomDocumentKey(_room.RoomId, 5, Secret, SecretKey.Generate(32));
         var cases = new (DocumentErrorCode Code, Func<Stream, Task<(OpenedVersion?, DocumentError?)>> Open)[]
         {
             (DocumentErrorCode.BadAuthorSignature, o => DecryptAsync(envelope, ciphertext, o, author: impostor.PublicKey)),
@@ -187,11 +205,22 @@ public sealed class DocumentEncryptorTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task A_label_below_the_portions_or_no_recipient_is_refused_at_encryption()
+    public async Task A_label_below_the_portions_a_mixed_label_or_no_recipient_is_refused_at_encryption()
     {
+        var forConfidential = DocumentRecipient.Admit(_recipient.Device, Scheme.ParseBanner("CONFIDENTIAL").Value, Scheme).Value;
+        var output = new MemoryStream();
+        await Assert.ThrowsAsync<ArgumentException>(() => _encryptor.EncryptAsync(new MemoryStream([1, 2, 3]), output, Spec(),
+            new DocumentAuthor(Guid.NewGuid(), Guid.NewGuid(), _author), [forConfidential], null, Now));
+        using var lowRoom = new RoomDocumentKey(Guid.NewGuid(), 1, Scheme.ParseBanner("CONFIDENTIAL//REL TO ATL, BOR").Value, SecretKey.Generate(32));
+        await Assert.ThrowsAsync<ArgumentException>(() => _encryptor.EncryptAsync(new MemoryStream([1, 2, 3]), output, Spec(),
+            new DocumentAuthor(Guid.NewGuid(), Guid.NewGuid(), _author), [], lowRoom, Now));
+        Assert.Equal(0, output.Length);
+
+        // Portion marks (S//REL TO ATL, BOR) under a CONFIDENTIAL label, shared with a room that could take it.
         var low = Spec("CONFIDENTIAL//REL TO ATL, BOR");
-        await Assert.ThrowsAsync<ArgumentException>(() => _encryptor.EncryptAsync(new MemoryStream([1, 2, 3]), new MemoryStream(), low,
-            new DocumentAuthor(Guid.NewGuid(), Guid.NewGuid(), _author), [new RecipientDevice(_deviceId, _device.PublicKey)], null, Now));
+        var below = await Assert.ThrowsAsync<ArgumentException>(() => _encryptor.EncryptAsync(new MemoryStream([1, 2, 3]), new MemoryStream(), low,
+            new DocumentAuthor(Guid.NewGuid(), Guid.NewGuid(), _author), [], _room, Now));
+        Assert.Contains("portions need SECRET//REL TO ATL, BOR", below.Message);
         await Assert.ThrowsAsync<ArgumentException>(() => _encryptor.EncryptAsync(new MemoryStream([1, 2, 3]), new MemoryStream(), Spec(),
             new DocumentAuthor(Guid.NewGuid(), Guid.NewGuid(), _author), [], null, Now));
     }

@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
+using Parley.Protocol.Classification;
 using Parley.Protocol.Crypto;
+using Parley.Protocol.Identity;
+using Parley.Protocol.Tests.Identity;
 using Parley.Protocol.Documents;
 using Parley.Protocol.Tests.Robustness;
 
@@ -10,7 +13,51 @@ namespace Parley.Protocol.Tests.Documents;
 public class KeyWrapTests
 {
     private static readonly CryptoSuite Suite = CryptoSuite.Default;
+    private static readonly Label RoomLabel = MarkingScheme.Generic.ParseBanner("SECRET//REL TO ATL, BOR").Value;
     private readonly DocumentKeys _keys = new(Suite);
+    private readonly IdentityWorld _world = new();
+
+    private async Task<VerifiedDevice> DeviceAsync(string delegation, string level, HybridKemPrivateKey kem)
+    {
+        var officer = await _world.CreateDelegationAsync(delegation);
+        var person = await _world.CreatePersonAsync();
+        var clearance = await _world.CertifyAsync(officer.Key, delegation, person, level: level);
+        var signing = await Suite.Backend.GenerateP384KeyPairAsync();
+        var device = await Signed<DeviceCertificate>.SignAsync(Suite, person.Key, new DeviceCertificate(
+            person.UserId, Guid.NewGuid(), "laptop", kem.PublicKey.Encode(), signing.Q.ToArray(), IdentityWorld.Now.ToUnixTimeSeconds(), person.Key.PublicKey.Fingerprint()));
+        return (await new TrustVerifier(Suite).VerifyDeviceAsync(IdentityWorld.Trust(officer), person.UserId, person.Key.PublicKey, clearance, device, IdentityWorld.Now)).Value;
+    }
+
+    [Fact]
+    public async Task Only_a_device_cleared_for_the_label_is_admitted_and_only_for_that_label()
+    {
+        using var kem = await Suite.Kem.GenerateAsync();
+        var scheme = MarkingScheme.Generic;
+        var version = DocumentFixtures.Version();
+        var cleared = DocumentRecipient.Admit(await DeviceAsync("ATL", "SECRET", kem), RoomLabel, scheme).Value;
+        using var key = DocumentKeys.Generate();
+        var wrap = await _keys.WrapForDeviceAsync(key, version, cleared);
+        using (var opened = (await _keys.UnwrapForDeviceAsync(wrap, version, cleared.DeviceId, kem)).Value) Assert.True(opened.ContentEquals(key));
+
+        var low = DocumentRecipient.Admit(await DeviceAsync("ATL", "CONFIDENTIAL", kem), RoomLabel, scheme);
+        Assert.Equal(ProtocolErrorCode.Untrusted, low.Error!.Code);
+        Assert.Contains("Cleared to CONFIDENTIAL; SECRET is needed.", low.Error.Message);
+        var foreign = DocumentRecipient.Admit(await DeviceAsync("CRD", "TOP SECRET", kem), RoomLabel, scheme);
+        Assert.Contains("Not releasable to CRD", foreign.Error!.Message);
+
+        // Admitted for CONFIDENTIAL, the device cannot be given a SECRET version's key.
+        var forLower = DocumentRecipient.Admit(await DeviceAsync("ATL", "SECRET", kem), scheme.ParseBanner("CONFIDENTIAL").Value, scheme).Value;
+        await Assert.ThrowsAsync<ArgumentException>(() => _keys.WrapForDeviceAsync(key, version, forLower).AsTask());
+    }
+
+    [Fact]
+    public async Task A_version_above_the_rooms_label_is_not_shared_with_the_room()
+    {
+        using var room = new RoomDocumentKey(Guid.NewGuid(), 1, MarkingScheme.Generic.ParseBanner("CONFIDENTIAL//REL TO ATL, BOR").Value, SecretKey.Generate(32));
+        using var key = DocumentKeys.Generate();
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => _keys.WrapForRoomAsync(key, DocumentFixtures.Version(), room).AsTask());
+        Assert.Contains("cannot be shared with a room labelled CONFIDENTIAL//REL TO ATL, BOR", e.Message);
+    }
 
     [Fact]
     public async Task A_device_wrap_opens_for_its_device_only()
@@ -49,10 +96,10 @@ public class KeyWrapTests
     {
         var room = Guid.NewGuid();
         var secret = RandomNumberGenerator.GetBytes(32);
-        using var epoch3 = new RoomDocumentKey(room, 3, SecretKey.Import(secret));
-        using var sameKeyEpoch4 = new RoomDocumentKey(room, 4, SecretKey.Import(secret));
-        using var otherRoom = new RoomDocumentKey(Guid.NewGuid(), 3, SecretKey.Import(secret));
-        using var otherKey = new RoomDocumentKey(room, 3, SecretKey.Generate(32));
+        using var epoch3 = new RoomDocumentKey(room, 3, RoomLabel, SecretKey.Import(secret));
+        using var sameKeyEpoch4 = new RoomDocumentKey(room, 4, RoomLabel, SecretKey.Import(secret));
+        using var otherRoom = new RoomDocumentKey(Guid.NewGuid(), 3, RoomLabel, SecretKey.Import(secret));
+        using var otherKey = new RoomDocumentKey(room, 3, RoomLabel, SecretKey.Generate(32));
         var version = DocumentFixtures.Version();
         using var key = DocumentKeys.Generate();
         var wrap = await _keys.WrapForRoomAsync(key, version, epoch3);
