@@ -5,7 +5,7 @@ using Parley.Protocol.Formats;
 
 namespace Parley.Protocol.Tests.Documents;
 
-/// <summary>Pinned encodings of PROTOCOL.md §13: an endorsement and the first canary choices of a copy.</summary>
+/// <summary>Pinned encodings of PROTOCOL.md §14: an endorsement and the first canary choices of a copy.</summary>
 public class DocumentVectorTests
 {
     private static readonly Guid Document = Guid.Parse("00112233-4455-6677-8899-aabbccddeeff");

@@ -11,7 +11,7 @@ namespace Parley.Protocol.Documents.Canary;
 public sealed record VariantGroup(int Id, IReadOnlyList<string> Variants, IReadOnlyList<string> Triggers);
 
 /// <summary>
-/// The fixed table of equivalent variants the canary trap chooses among (PROTOCOL §13.6). Changing
+/// The fixed table of equivalent variants the canary trap chooses among (PROTOCOL §14.7). Changing
 /// it changes every mark: copies marked under one table are traced under the same table.
 /// </summary>
 public static class VariantTable
