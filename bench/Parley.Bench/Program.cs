@@ -4,7 +4,7 @@ using Parley.Bench.Quick;
 namespace Parley.Bench;
 
 /// <summary>
-/// Quick modes (stream, openssl, memory, browser) print one figure in seconds for reports; anything else
+/// Quick modes (stream, openssl, memory, documents, browser) print one figure in seconds for reports; anything else
 /// goes to BenchmarkDotNet, e.g. <c>-- --filter *Stream*</c> or <c>-- --list flat</c>.
 /// </summary>
 public static class Program
@@ -18,6 +18,7 @@ public static class Program
                 "stream" => await StreamThroughput.RunAsync(Options.Parse(args[1..])),
                 "openssl" => await OpensslComparison.RunAsync(Options.Parse(args[1..], OpensslComparison.DefaultMib)),
                 "memory" => await MemoryProfile.RunAsync(Options.Parse(args[1..])),
+                "documents" => await DocumentRoundTrip.RunAsync(Options.Parse(args[1..])),
                 "browser" => await BrowserComparison.RunAsync(Options.Parse(args[1..], BrowserComparison.DefaultMib)),
                 "ledger" => await LedgerBench.RunAsync(args[1..]),
                 "help" or "--help" or "-h" => Usage(),
@@ -45,6 +46,7 @@ public static class Program
               stream  [--mib N] [--backend platform|bouncycastle] [--runs R] [--batch C]
               openssl [--mib N (default 8192)] [--backend platform|bouncycastle] [--runs R] [--seconds S]
               memory  [--gib N] [--backend platform|bouncycastle] [--dir PATH]
+              documents [--gib N (default 2)] [--backend platform|bouncycastle] [--dir PATH] [--seconds S]
               browser --url http://127.0.0.1:PORT/ [--mib N (default 64)] [--runs R]
               ledger  [--entries N (default 1000000)] [--producers P] [--per-commit K] [--dir PATH]
               <BenchmarkDotNet arguments>, e.g. --filter '*' --job short

@@ -48,6 +48,12 @@ public static class Labels
     public const string SafetyNumber = "safety-number v1";
     /// <summary>A device's proof of possession that binds a session to it (signed by the device's P-384 key).</summary>
     public const string DeviceBinding = "device-binding v1";
+    /// <summary>Key that wraps a document version's key for one recipient device or one room epoch.</summary>
+    public const string DocumentKey = "document-key v1";
+    /// <summary>Key of the MAC over a document version's plaintext, derived from the document key.</summary>
+    public const string DocumentPlaintext = "document-plaintext v1";
+    /// <summary>Key of the canary-trap choices of one document, derived from its marking key.</summary>
+    public const string DocumentCanary = "document-canary v1";
 
     /// <summary>"PARLEY-PQ1 " || <paramref name="label"/> || 0x00 || <paramref name="context"/>: the HKDF info
     /// or AEAD associated data for one use. The zero byte keeps label and context parseable.</summary>
