@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.AspNetCore.Components.WebAssembly.Hosting;
 using Parley.Client.Api;
+using Parley.Client.Ledger;
 using Parley.Client.Profiles;
 using Parley.Protocol.Crypto;
 using Parley.Protocol.Crypto.Backends;
@@ -16,14 +17,19 @@ var builder = WebAssemblyHostBuilder.CreateDefault(args);
 builder.RootComponents.Add<App>("#app");
 builder.RootComponents.Add<HeadOutlet>("head::after");
 
-// One HTTP client for the whole app: fetch sends the HttpOnly session cookie to this origin, and
-// SessionWatch notices when the server refuses the session.
+// One HTTP client for the whole app: fetch sends the HttpOnly session cookie to this origin,
+// SessionWatch notices when the server refuses the session, and LedgerGuard stops every request
+// once the server's ledger is refused.
 var watch = new SessionWatch { InnerHandler = new HttpClientHandler() };
-var http = new HttpClient(watch) { BaseAddress = new Uri(builder.HostEnvironment.BaseAddress) };
+var guard = new LedgerGuard { InnerHandler = watch };
+var http = new HttpClient(guard) { BaseAddress = new Uri(builder.HostEnvironment.BaseAddress) };
 builder.Services.AddSingleton(watch);
+builder.Services.AddSingleton(guard);
 builder.Services.AddSingleton(http);
 builder.Services.AddSingleton(new ParleyClient(http));
 builder.Services.AddSingleton<IProfileStore, BrowserProfileStore>();
+builder.Services.AddSingleton<ICheckpointStore, BrowserCheckpointStore>();
+builder.Services.AddSingleton<WebLedger>();
 builder.Services.AddSingleton<WebSession>();
 builder.Services.AddSingleton<StepUpPrompt>();
 builder.Services.AddScoped<ClassificationContext>();
@@ -35,6 +41,10 @@ builder.Services.AddSingleton(new CryptoSuite(backend));
 await BrowserInterop.LoadAsync();
 
 var host = builder.Build();
+// A profile that follows this server's ledger checks it before anything else, so a forked or rolled-back
+// server is refused before the session is even asked about.
+var ledger = host.Services.GetRequiredService<WebLedger>();
+await ledger.SyncAsync();
 // A reload keeps the session cookie; find out whether the server still honours it before the first screen.
-await host.Services.GetRequiredService<WebSession>().StartAsync();
+if (ledger.Refusal is null) await host.Services.GetRequiredService<WebSession>().StartAsync();
 await host.RunAsync();

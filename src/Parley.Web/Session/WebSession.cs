@@ -41,14 +41,16 @@ public sealed class WebSession : IDisposable
     private readonly IProfileStore _store;
     private readonly CryptoSuite _suite;
     private readonly SessionWatch _watch;
+    private readonly WebLedger _ledger;
 
-    /// <summary>Listens to <paramref name="watch"/> for refused sessions.</summary>
-    public WebSession(ParleyClient client, IProfileStore store, CryptoSuite suite, SessionWatch watch)
+    /// <summary>Listens to <paramref name="watch"/> for refused sessions; checks <paramref name="ledger"/> at each sign-in and unlock.</summary>
+    public WebSession(ParleyClient client, IProfileStore store, CryptoSuite suite, SessionWatch watch, WebLedger ledger)
     {
         _client = client;
         _store = store;
         _suite = suite;
         _watch = watch;
+        _ledger = ledger;
         _watch.SessionRefused += OnSessionRefused;
     }
 
@@ -115,7 +117,7 @@ public sealed class WebSession : IDisposable
         SetPhase(SessionPhase.Locked);
     }
 
-    /// <summary>Opens the profile's keys with the password, without asking the server.</summary>
+    /// <summary>Opens the profile's keys with the password (without asking the server), then checks the server's ledger.</summary>
     public async Task UnlockAsync(string password, CancellationToken cancellationToken = default)
     {
         if (Phase != SessionPhase.Locked || View is null) throw new InvalidOperationException("There is no locked session to unlock.");
@@ -136,10 +138,14 @@ public sealed class WebSession : IDisposable
         }
         Identity = identity;
         SetPhase(SessionPhase.Ready);
+        await _ledger.SyncAsync();
     }
 
-    /// <summary>Takes over a session opened by sign-in or enrollment.</summary>
-    public void Accept(SignedIn signedIn)
+    /// <summary>
+    /// Takes over a session opened by sign-in or enrollment, then checks the server's ledger: at the
+    /// profile's first contact with the server this pins the log's keys in the profile.
+    /// </summary>
+    public async Task AcceptAsync(SignedIn signedIn)
     {
         ArgumentNullException.ThrowIfNull(signedIn);
         if (!ReferenceEquals(Identity, signedIn.Identity)) Identity?.Dispose();
@@ -148,6 +154,7 @@ public sealed class WebSession : IDisposable
         Notice = null;
         BrowserInterop.StorageSet(OpenMarker, "1");
         SetPhase(SessionPhase.Ready);
+        await _ledger.SyncAsync();
     }
 
     /// <summary>Shows a newer view of the session (after a step-up, say).</summary>
