@@ -95,14 +95,22 @@ public sealed class LedgerSessionTests(WebFixture web)
         var page = session.Page;
         await session.SignInWithCodeAsync(member, web.Clock, "Your account");
 
-        // Someone swaps the pinned Ed25519 key for another key of the same name.
+        // Someone swaps the pinned Ed25519 key for another key of the same name (while the app is not running, so
+        // no sync of its own writes the profile meanwhile).
+        await LeaveAppAsync(page);
         var profile = await StoredProfileAsync(page);
         var pinned = profile.GetProperty("ledgerKeys").EnumerateArray().Select(k => k.GetString()!).ToList();
         var origin = pinned[0].Split('+')[0];
         using var other = new Ed25519NoteSigner(origin, SecretKey.Generate(32));
-        var swapped = profile.GetRawText().Replace(pinned[0], other.Verifier.VerifierKey, StringComparison.Ordinal);
-        Assert.NotEqual(profile.GetRawText(), swapped);
-        await page.EvaluateAsync("([key, value]) => localStorage.setItem(key, value)", new[] { ProfileKey, swapped });
+        await page.EvaluateAsync("""
+            ([key, replacement]) => {
+                const profile = JSON.parse(localStorage.getItem(key));
+                profile.ledgerKeys[0] = replacement;
+                localStorage.setItem(key, JSON.stringify(profile));
+            }
+            """, new[] { ProfileKey, other.Verifier.VerifierKey });
+        var swapped = (await StoredProfileAsync(page)).GetProperty("ledgerKeys").EnumerateArray().Select(k => k.GetString()).ToList();
+        Assert.Equal(new[] { other.Verifier.VerifierKey, pinned[1] }, swapped);
 
         var requests = RecordRequests(page);
         await session.GoAsync("account");
@@ -138,6 +146,7 @@ public sealed class LedgerSessionTests(WebFixture web)
         var served = new LogVerifier(origin, keys).Verify(await http.GetStringAsync("ledger/checkpoint")).Value.Checkpoint;
         var size = kind == "rollback" ? served.Size + 1000 : served.Size - 1;
         var forged = SignWithServerKeys(origin, Checkpoint.Create(origin, size, RandomNumberGenerator.GetBytes(32)));
+        await LeaveAppAsync(page);
         await page.EvaluateAsync("([key, value]) => localStorage.setItem(key, value)", new[] { CheckpointKey(origin), forged });
 
         var requests = RecordRequests(page);
@@ -168,6 +177,13 @@ public sealed class LedgerSessionTests(WebFixture web)
         using var ed25519 = new Ed25519NoteSigner(origin, SecretKey.Import(File.ReadAllBytes(Path.Combine(web.Server.DataDirectory, LedgerIdentity.Ed25519KeyFile))));
         var mlDsa87 = new MlDsa87NoteSigner(origin, SecretKey.Import(File.ReadAllBytes(Path.Combine(web.Server.DataDirectory, LedgerIdentity.MlDsa87KeyFile))));
         return SignedNote.Create(checkpoint.Text, [ed25519.Sign(checkpoint.Text), mlDsa87.Sign(checkpoint.Text)]).Format();
+    }
+
+    // A static file of the same origin: local storage is at hand and the app is not running.
+    private static async Task LeaveAppAsync(IPage page)
+    {
+        await page.GotoAsync("favicon.svg");
+        Assert.NotNull(await page.EvaluateAsync<string?>("key => localStorage.getItem(key)", ProfileKey));
     }
 
     private static string CheckpointKey(string origin) => "parley.ledger.v1." + Uri.EscapeDataString(origin) + ".checkpoint";
