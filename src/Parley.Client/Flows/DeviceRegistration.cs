@@ -30,7 +30,7 @@ internal sealed class DeviceRegistration(ParleyClient client, IProfileStore stor
         if (registered.Id != keys.DeviceId)
             throw new TrustException(new Protocol.ProtocolError(Protocol.ProtocolErrorCode.Untrusted, $"The server registered device {registered.Id} instead of {keys.DeviceId}."));
         var device = new ProfileDevice(keys.DeviceId, deviceName, encoded, await keys.SealAsync(suite, identity.MasterKey, identity.UserId, cancellationToken).ConfigureAwait(false));
-        await store.SaveAsync(profile with { Device = device }, cancellationToken).ConfigureAwait(false);
+        await store.SaveAsync(profile with { Device = device, Rooms = null }, cancellationToken).ConfigureAwait(false);
         return device;
     }
 
