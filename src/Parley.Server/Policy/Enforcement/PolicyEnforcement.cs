@@ -21,7 +21,9 @@ public sealed partial class PolicyEnforcement(RequestDelegate next, ILogger<Poli
     public async Task InvokeAsync(HttpContext http, PolicyEngine engine, ResourceKinds kinds, PrincipalFacts facts, ParleyDbContext db, LedgerWriter ledger, TimeProvider time)
     {
         var endpoint = http.GetEndpoint();
-        if (endpoint is null)
+        // Every endpoint of the application is a route endpoint; the others are routing's own
+        // answers (405 for a known path with another method), which reach no handler of ours.
+        if (endpoint is not RouteEndpoint)
         {
             await next(http);
             return;
