@@ -20,4 +20,9 @@ namespace Parley.Cli;
 [JsonSerializable(typeof(IReadOnlyList<DelegationOutput>))]
 [JsonSerializable(typeof(VerificationOutput))]
 [JsonSerializable(typeof(DemoManifest))]
+[JsonSerializable(typeof(Parley.Protocol.Api.PolicyDecisionView))]
+[JsonSerializable(typeof(Parley.Protocol.Api.TrainingRecordView))]
+[JsonSerializable(typeof(IReadOnlyList<Parley.Protocol.Api.TrainingStatusView>))]
+[JsonSerializable(typeof(Parley.Protocol.Api.GrantView))]
+[JsonSerializable(typeof(IReadOnlyList<Parley.Protocol.Api.GrantView>))]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -44,6 +44,7 @@ public static class ParleyCommandLine
             DeviceCommand.Create(),
             DirectoryCommand.Create(),
             SoCommand.Create(),
+            PolicyCommand.Create(),
             SelfTestCommand.Create(),
             VersionCommand.Create(),
         };
@@ -85,7 +86,7 @@ public static class ParleyCommandLine
         {
             ServerConfigurationException => (ExitCodes.Usage, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
-            ParleyApiException { Kind: ApiProblemKind.Denied or ApiProblemKind.StepUpRequired } api => (ExitCodes.Denied, $"denied: {api.Problem.Message}"),
+            ParleyApiException { Kind: ApiProblemKind.Denied or ApiProblemKind.StepUpRequired } api => (ExitCodes.Denied, Denial(api)),
             ParleyApiException api => (ExitCodes.Failure, $"the server refused ({(int)api.Problem.Status}): {api.Problem.Message}"),
             TrustException => (ExitCodes.Failure, $"not trusted: {e.Message}"),
             ProfileException => (ExitCodes.Failure, e.Message),
@@ -98,6 +99,14 @@ public static class ParleyCommandLine
         if (verbose) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
         else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
         return code;
+    }
+
+    // The policy's reason, then the rules that decided and what would help.
+    private static string Denial(ParleyApiException api)
+    {
+        if (api.Problem.Policy is not { } policy) return $"denied: {api.Problem.Message}";
+        var stepUp = policy.StepUp ? $" Step up ({policy.StepUpWith}) and try again." : "";
+        return $"denied: {policy.Reason}{stepUp} (rules: {string.Join(", ", policy.Rules)})";
     }
 
     private static string CommandPath(ParseResult parsed)

@@ -56,5 +56,18 @@ internal static class DemoCommand
         var example = manifest.Users.FirstOrDefault(u => u.Clearance?.Contains("//", StringComparison.Ordinal) == true) ?? manifest.Users[0];
         AnsiConsole.WriteLine($"Sign in in the browser at {url}, or with the CLI (a code: oathtool --totp -b {example.TotpSecret}):");
         AnsiConsole.WriteLine($"  PARLEY_PASSWORD='{example.Password}' parley login --server {url} --user {example.Email} --otp CODE --profile ./my-profile");
+        PrintDenial(manifest, url);
+    }
+
+    // One denial a newcomer can see, with its reason and every rule: a member cleared CONFIDENTIAL
+    // asking to read SECRET//ALPHA, explained by their officer.
+    private static void PrintDenial(DemoManifest manifest, Uri url)
+    {
+        var officer = manifest.Users.FirstOrDefault(u => u.Role == "security-officer");
+        var member = manifest.Users.FirstOrDefault(u => u.Delegation == officer?.Delegation && u.Clearance == "CONFIDENTIAL");
+        if (officer is null || member is null) return;
+        AnsiConsole.WriteLine($"See a denial and its reason ({member.Email} is cleared CONFIDENTIAL, not SECRET//ALPHA), as their officer:");
+        AnsiConsole.WriteLine($"  parley policy explain --profile {officer.Profile} --user {member.Email} --resource 'label:SECRET//ALPHA' --action read");
+        AnsiConsole.WriteLine($"  (if the officer's session has ended: PARLEY_PASSWORD='{officer.Password}' parley login --server {url} --user {officer.Email} --otp CODE --profile {officer.Profile})");
     }
 }

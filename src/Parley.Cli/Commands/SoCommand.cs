@@ -10,9 +10,10 @@ namespace Parley.Cli.Commands;
 /// <summary><c>parley so ...</c>: a security officer's console for their delegation.</summary>
 internal static class SoCommand
 {
-    public static Command Create() => new("so", "Security officer: enroll members, issue and revoke clearance certificates, revoke devices, review members and sign-ins.")
+    public static Command Create() => new("so", "Security officer: enroll members, issue and revoke clearance certificates, revoke devices, review members and sign-ins, record training, grant need-to-know, suspend accounts.")
     {
         Enroll(), Certify(), Revoke(), Members(), SignIns(),
+        SoPolicyCommands.Training(), SoPolicyCommands.Grant(), SoPolicyCommands.Suspend(), SoPolicyCommands.Reinstate(),
     };
 
     private static Command Enroll()

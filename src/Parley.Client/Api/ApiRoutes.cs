@@ -40,6 +40,25 @@ internal static class ApiRoutes
     public const string Devices = "api/devices";
     public static string DeviceRevocation(Guid id) => $"{Devices}/{id}/revoke";
 
+    public const string DeviceBindingChallenge = "api/auth/device-binding/challenge";
+    public const string DeviceBinding = "api/auth/device-binding";
+
+    public static string PolicyExplain(string user, string resource, string action, string? label) =>
+        $"api/policy/explain?user={Escape(user)}&resource={Escape(resource)}&action={Escape(action)}{Optional("label", label)}";
+    public static string PolicyAccess(string resource, string action, string? label, string? item, Guid? downgrade) =>
+        $"api/policy/access?resource={Escape(resource)}&action={Escape(action)}{Optional("label", label)}{Optional("item", item)}{Optional("downgrade", downgrade?.ToString())}";
+    public const string PolicyScheme = "api/policy/scheme";
+    public const string PolicyRules = "api/policy/rules";
+    public static string Downgrades(string resource) => $"api/policy/downgrades?resource={Escape(resource)}";
+    public static string DelegationDowngrades(string code) => $"{Delegation(code)}/downgrades";
+    public static string Training(string code) => $"{Delegation(code)}/training";
+    public static string Grants(string code) => $"{Delegation(code)}/grants";
+    public static string GrantRevocation(string code, Guid id) => $"{Grants(code)}/{id}/revoke";
+    public static string Suspension(string code, string user) => $"{Members(code)}/{Escape(user)}/suspend";
+    public static string Reinstatement(string code, string user) => $"{Members(code)}/{Escape(user)}/reinstate";
+
+    private static string Optional(string name, string? value) => string.IsNullOrEmpty(value) ? "" : $"&{name}={Escape(value)}";
+
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
 
     /// <summary>Last segment of the problem type the server uses for "password right, second factor needed".</summary>

@@ -34,11 +34,21 @@ public enum ApiProblemKind
 /// <param name="Detail">The server's explanation for this occurrence, if any.</param>
 /// <param name="Type">The problem type URI, if any.</param>
 /// <param name="RetryAfter">From the Retry-After header of a 429 or 423.</param>
-public sealed record ApiProblem(HttpStatusCode Status, ApiProblemKind Kind, string Title, string? Detail, string? Type, TimeSpan? RetryAfter)
+/// <param name="Policy">When the access policy refused (403): its decision, the deciding rules and the reason.</param>
+public sealed record ApiProblem(HttpStatusCode Status, ApiProblemKind Kind, string Title, string? Detail, string? Type, TimeSpan? RetryAfter, PolicyRefusal? Policy = null)
 {
     /// <summary>One line for a person: the detail when the server gave one, else the title.</summary>
     public string Message => string.IsNullOrWhiteSpace(Detail) ? Title : Detail.Contains(Title, StringComparison.OrdinalIgnoreCase) ? Detail : $"{Title}: {Detail}";
 }
+
+/// <summary>The access policy's refusal, as the 403 problem details carry it.</summary>
+/// <param name="Decision">Always <c>deny</c>.</param>
+/// <param name="Kind">Why: <c>not-permitted</c>, <c>not-cleared</c>, <c>training-expired</c>, <c>device</c>, <c>step-up</c>, <c>suspended</c>, <c>write-refused</c>.</param>
+/// <param name="Rules">The ids of the rules that decided, e.g. <c>forbid.level-too-low</c>.</param>
+/// <param name="Reason">What a person is told.</param>
+/// <param name="StepUp">True when a stronger sign-in (step-up) is all that is missing: offer it.</param>
+/// <param name="StepUpWith"><c>security-key</c> or <c>second-factor</c> when <paramref name="StepUp"/>.</param>
+public sealed record PolicyRefusal(string Decision, string Kind, IReadOnlyList<string> Rules, string Reason, bool StepUp, string? StepUpWith);
 
 /// <summary>The server refused a request; carries its problem details.</summary>
 public sealed class ParleyApiException(ApiProblem problem) : Exception(problem.Message)
@@ -48,4 +58,13 @@ public sealed class ParleyApiException(ApiProblem problem) : Exception(problem.M
 
     /// <summary>Shortcut for <see cref="ApiProblem.Kind"/>.</summary>
     public ApiProblemKind Kind => Problem.Kind;
+
+    /// <summary>The access policy's decision, when the policy refused.</summary>
+    public string? Decision => Problem.Policy?.Decision;
+
+    /// <summary>The deciding rules, when the policy refused; empty otherwise.</summary>
+    public IReadOnlyList<string> Rules => Problem.Policy?.Rules ?? [];
+
+    /// <summary>The policy's reason, or the problem's message.</summary>
+    public string Reason => Problem.Policy?.Reason ?? Problem.Message;
 }

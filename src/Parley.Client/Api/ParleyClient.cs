@@ -186,6 +186,71 @@ public sealed class ParleyClient(HttpClient http)
     public Task<IReadOnlyList<SignInAttemptView>> ListSignInAttemptsAsync(string delegation, CancellationToken cancellationToken = default) =>
         SendAsync<object, IReadOnlyList<SignInAttemptView>>(HttpMethod.Get, ApiRoutes.SignIns(delegation), null, null, Json.IReadOnlyListSignInAttemptView, cancellationToken);
 
+    // ---- Device binding ----
+
+    /// <summary>A one-time challenge for this session's device to sign (<see cref="Protocol.Identity.DeviceBinding.Message"/>).</summary>
+    public Task<DeviceBindingChallenge> GetDeviceBindingChallengeAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<object, DeviceBindingChallenge>(HttpMethod.Post, ApiRoutes.DeviceBindingChallenge, null, null, Json.DeviceBindingChallenge, cancellationToken);
+
+    /// <summary>Binds the session to a device with its signature of the challenge.</summary>
+    public Task<SessionView> BindDeviceAsync(BindDeviceRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.DeviceBinding, request, Json.BindDeviceRequest, Json.SessionView, cancellationToken);
+
+    // ---- Access policy ----
+
+    /// <summary>Explains the decision on <paramref name="user"/> doing <paramref name="action"/> on <paramref name="resource"/> (officers and auditors of the user's delegation).</summary>
+    public Task<PolicyDecisionView> ExplainAsync(string user, string resource, string action, string? writtenLabel = null, CancellationToken cancellationToken = default) =>
+        SendAsync<object, PolicyDecisionView>(HttpMethod.Get, ApiRoutes.PolicyExplain(user, resource, action, writtenLabel), null, null, Json.PolicyDecisionView, cancellationToken);
+
+    /// <summary>May this session do <paramref name="action"/> on <paramref name="resource"/>? The decision when permitted;
+    /// a <see cref="ParleyApiException"/> carrying the refusal (or NotFound) when not.</summary>
+    public Task<PolicyDecisionView> CheckAccessAsync(string resource, string action, string? writtenLabel = null, string? itemHash = null, Guid? downgrade = null, CancellationToken cancellationToken = default) =>
+        SendAsync<object, PolicyDecisionView>(HttpMethod.Get, ApiRoutes.PolicyAccess(resource, action, writtenLabel, itemHash, downgrade), null, null, Json.PolicyDecisionView, cancellationToken);
+
+    /// <summary>The marking scheme and what each label needs of a session.</summary>
+    public Task<PolicySchemeView> GetPolicySchemeAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<object, PolicySchemeView>(HttpMethod.Get, ApiRoutes.PolicyScheme, null, null, Json.PolicySchemeView, cancellationToken);
+
+    /// <summary>Every rule of the policy.</summary>
+    public Task<IReadOnlyList<PolicyRuleView>> GetPolicyRulesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<object, IReadOnlyList<PolicyRuleView>>(HttpMethod.Get, ApiRoutes.PolicyRules, null, null, Json.IReadOnlyListPolicyRuleView, cancellationToken);
+
+    /// <summary>Records a course completion for a member of <paramref name="delegation"/> (its officers).</summary>
+    public Task<TrainingRecordView> RecordTrainingAsync(string delegation, RecordTrainingRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.Training(delegation), request, Json.RecordTrainingRequest, Json.TrainingRecordView, cancellationToken);
+
+    /// <summary>Each member's current training and records (officers and auditors).</summary>
+    public Task<IReadOnlyList<TrainingStatusView>> ListTrainingAsync(string delegation, CancellationToken cancellationToken = default) =>
+        SendAsync<object, IReadOnlyList<TrainingStatusView>>(HttpMethod.Get, ApiRoutes.Training(delegation), null, null, Json.IReadOnlyListTrainingStatusView, cancellationToken);
+
+    /// <summary>Grants a member need-to-know on a resource.</summary>
+    public Task<GrantView> CreateGrantAsync(string delegation, CreateGrantRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.Grants(delegation), request, Json.CreateGrantRequest, Json.GrantView, cancellationToken);
+
+    /// <summary>The delegation's grants.</summary>
+    public Task<IReadOnlyList<GrantView>> ListGrantsAsync(string delegation, CancellationToken cancellationToken = default) =>
+        SendAsync<object, IReadOnlyList<GrantView>>(HttpMethod.Get, ApiRoutes.Grants(delegation), null, null, Json.IReadOnlyListGrantView, cancellationToken);
+
+    /// <summary>Revokes a grant.</summary>
+    public Task<GrantView> RevokeGrantAsync(string delegation, Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync<object, GrantView>(HttpMethod.Post, ApiRoutes.GrantRevocation(delegation, id), null, null, Json.GrantView, cancellationToken);
+
+    /// <summary>Suspends a member's account.</summary>
+    public Task<DirectoryUser> SuspendAsync(string delegation, string user, string reason, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.Suspension(delegation, user), new SuspendRequest(reason), Json.SuspendRequest, Json.DirectoryUser, cancellationToken);
+
+    /// <summary>Reinstates a suspended account.</summary>
+    public Task<DirectoryUser> ReinstateAsync(string delegation, string user, CancellationToken cancellationToken = default) =>
+        SendAsync<object, DirectoryUser>(HttpMethod.Post, ApiRoutes.Reinstatement(delegation, user), null, null, Json.DirectoryUser, cancellationToken);
+
+    /// <summary>Authorises writing <paramref name="resource"/>'s content at a lower label.</summary>
+    public Task<DowngradeView> AuthorizeDowngradeAsync(string resource, CreateDowngradeRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, ApiRoutes.Downgrades(resource), request, Json.CreateDowngradeRequest, Json.DowngradeView, cancellationToken);
+
+    /// <summary>The downgrades the delegation's officers authorised.</summary>
+    public Task<IReadOnlyList<DowngradeView>> ListDowngradesAsync(string delegation, CancellationToken cancellationToken = default) =>
+        SendAsync<object, IReadOnlyList<DowngradeView>>(HttpMethod.Get, ApiRoutes.DelegationDowngrades(delegation), null, null, Json.IReadOnlyListDowngradeView, cancellationToken);
+
     // ---- Plumbing ----
 
     private Task SendAsync(HttpMethod method, string path, CancellationToken cancellationToken) =>
@@ -224,6 +289,7 @@ internal static class ProblemReader
     public static async Task<ApiProblem> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string? title = null, detail = null, type = null;
+        PolicyRefusal? policy = null;
         try
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -235,6 +301,7 @@ internal static class ProblemReader
                     title = Text(json.RootElement, "title");
                     detail = Text(json.RootElement, "detail");
                     type = Text(json.RootElement, "type");
+                    policy = Policy(json.RootElement);
                 }
             }
         }
@@ -244,7 +311,18 @@ internal static class ProblemReader
         }
         var status = response.StatusCode;
         title ??= string.IsNullOrEmpty(response.ReasonPhrase) ? $"HTTP {(int)status}" : response.ReasonPhrase;
-        return new ApiProblem(status, KindOf(status, type), title, detail, type, RetryAfter(response));
+        return new ApiProblem(status, KindOf(status, type), title, detail, type, RetryAfter(response), policy);
+    }
+
+    // The access policy's extensions of a 403: decision, kind, rules, reason, stepUp, stepUpWith.
+    private static PolicyRefusal? Policy(JsonElement problem)
+    {
+        if (Text(problem, "decision") is not { } decision || Text(problem, "reason") is not { } reason) return null;
+        var rules = problem.TryGetProperty("rules", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!).ToList()
+            : [];
+        var stepUp = problem.TryGetProperty("stepUp", out var flag) && flag.ValueKind == JsonValueKind.True;
+        return new PolicyRefusal(decision, Text(problem, "kind") ?? "not-permitted", rules, reason, stepUp, Text(problem, "stepUpWith"));
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -118,7 +118,8 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
             if (root is not null) await new TrustStore(store, suite).PinAsync(root, cancellationToken).ConfigureAwait(false);
 
             var device = await new DeviceRegistration(client, store, suite, _time).EnsureAsync(identity, details.Delegation?.Code, deviceName, cancellationToken).ConfigureAwait(false);
-            return new EnrolledAccount(new SignedIn(login.Session, identity, device), completed.RecoveryCodes);
+            var session = device is null ? login.Session : await new SessionBinding(client, suite).BindAsync(identity, device, cancellationToken).ConfigureAwait(false);
+            return new EnrolledAccount(new SignedIn(session, identity, device), completed.RecoveryCodes);
         }
         catch
         {

@@ -51,7 +51,8 @@ public sealed record SignedIn(SessionView Session, UnlockedIdentity Identity, Pr
 /// <summary>
 /// Signs in: prelogin → derive <see cref="PasswordKeys"/> from the password → login with the
 /// authentication secret and a second factor → unseal the identity key → make sure this profile
-/// has a registered device, after checking the delegation's root against the pinned one. The password and the master key never leave this object; the server
+/// has a registered device, after checking the delegation's root against the pinned one → bind the
+/// session to that device (it signs a one-time challenge). The password and the master key never leave this object; the server
 /// gets only the authentication secret. On success <paramref name="client"/> carries the session.
 /// </summary>
 public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite suite, ClientKind kind = ClientKind.Cli, TimeProvider? time = null)
@@ -93,7 +94,9 @@ public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite
             await store.SaveAsync(profile, cancellationToken).ConfigureAwait(false);
             if (user.Delegation is { } code) await CheckOwnRootAsync(code, cancellationToken).ConfigureAwait(false);
             var device = await new DeviceRegistration(client, store, suite, _time).EnsureAsync(identity, user.Delegation, deviceName, cancellationToken).ConfigureAwait(false);
-            return new SignedIn(login.Session, identity, device);
+            // Content needs a session bound to a certified device: prove this profile holds its key.
+            var session = device is null ? login.Session : await new SessionBinding(client, suite).BindAsync(identity, device, cancellationToken).ConfigureAwait(false);
+            return new SignedIn(session, identity, device);
         }
         catch
         {

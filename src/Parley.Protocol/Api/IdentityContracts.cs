@@ -90,12 +90,13 @@ public static class AssuranceLevels
 /// <param name="ExpiresAt">Absolute end.</param>
 /// <param name="IdleExpiresAt">End if idle from now.</param>
 /// <param name="CsrfToken">Antiforgery token for cookie sessions; send as header X-CSRF-TOKEN on unsafe requests.</param>
-public sealed record SessionView(UserView User, string Aal, DateTimeOffset AuthenticatedAt, DateTimeOffset? StrongAuthenticatedAt, DateTimeOffset ExpiresAt, DateTimeOffset IdleExpiresAt, string? CsrfToken)
+/// <param name="BoundDeviceId">The device this session proved it runs on (device binding); null until bound. Content needs a bound device.</param>
+public sealed record SessionView(UserView User, string Aal, DateTimeOffset AuthenticatedAt, DateTimeOffset? StrongAuthenticatedAt, DateTimeOffset ExpiresAt, DateTimeOffset IdleExpiresAt, string? CsrfToken, Guid? BoundDeviceId = null)
 {
     // Secrets (tokens, codes, derived secrets) never reach logs through ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append("User = ").Append(User.Email).Append(", Aal = ").Append(Aal).Append(", ExpiresAt = ").Append(ExpiresAt);
+        builder.Append("User = ").Append(User.Email).Append(", Aal = ").Append(Aal).Append(", ExpiresAt = ").Append(ExpiresAt).Append(", BoundDeviceId = ").Append(BoundDeviceId);
         return true;
     }
 }

@@ -46,6 +46,8 @@ public static class Labels
     public const string RoomMessage = "room-message v1";
     /// <summary>First input of the hash chain of a safety number.</summary>
     public const string SafetyNumber = "safety-number v1";
+    /// <summary>A device's proof of possession that binds a session to it (signed by the device's P-384 key).</summary>
+    public const string DeviceBinding = "device-binding v1";
 
     /// <summary>"PARLEY-PQ1 " || <paramref name="label"/> || 0x00 || <paramref name="context"/>: the HKDF info
     /// or AEAD associated data for one use. The zero byte keeps label and context parseable.</summary>

@@ -46,6 +46,8 @@ public enum LedgerEventType
     DeviceRegistered = 1040,
     /// <summary>A device was revoked.</summary>
     DeviceRevoked = 1041,
+    /// <summary>A session was bound to a device by the device's proof of possession.</summary>
+    SessionBoundToDevice = 1042,
     /// <summary>A clearance certificate was issued (key transparency).</summary>
     ClearanceIssued = 1050,
     /// <summary>A clearance certificate was revoked.</summary>

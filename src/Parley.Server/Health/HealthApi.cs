@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Parley.Server.Policy.Enforcement;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Health;
@@ -19,7 +20,7 @@ public static class HealthApi
             .WithName("GetHealth")
             .WithTags("Operations")
             .WithSummary("Server, database and blob store health.")
-            .AllowAnonymous();
+            .Public("Monitoring probes the server without signing in.");
         return app;
     }
 

@@ -6,6 +6,9 @@ using Parley.Protocol.Api;
 using Parley.Server.Health;
 using Parley.Server.Identity;
 using Parley.Server.Identity.Enrollment;
+using Parley.Server.Policy;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Hosting;
@@ -47,6 +50,15 @@ public static class ParleyHost
         if (error is not null) throw new ServerConfigurationException(error);
         var certificate = tls ? LoadCertificate(options.TlsCertificatePath!, options.TlsKeyPath!) : null;
         var data = DataDirectory.Open(options.DataDirectory);
+        PolicySettings policy;
+        try
+        {
+            policy = options.Policy ?? PolicySettings.Load(data.Root);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ServerConfigurationException($"The policy settings are not valid: {e.Message}");
+        }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -76,6 +88,7 @@ public static class ParleyHost
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
         builder.Services.AddParleyIdentity(data);
+        builder.Services.AddParleyPolicy(policy);
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
@@ -85,14 +98,17 @@ public static class ParleyHost
         app.UseHsts();
         app.Use((context, next) => SecurityHeaders(context, next, contentSecurityPolicy));
         app.UseParleyIdentity();
+        app.UseParleyPolicy();
 
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").Public("The API description is public.");
         app.MapHealthApi();
         app.MapIdentityApis();
+        app.MapPolicyApis();
         // Unknown API paths answer with problem details, not with the web client.
-        app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."));
-        app.MapStaticAssets();
-        app.MapFallbackToFile("index.html");
+        app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."))
+            .Public("Unknown API paths answer 404 to anyone.");
+        app.MapStaticAssets().Public("The web client's files are public; it signs in like any client.");
+        app.MapFallbackToFile("index.html").Public("The web client's page is public.");
         return app;
     }
 

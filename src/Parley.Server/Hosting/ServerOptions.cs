@@ -26,6 +26,9 @@ public sealed record ServerOptions
 
     /// <summary>The server's clock: session expiry, TOTP steps, lockouts and rate limits read it, so tests can move it.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The access policy's settings; null reads <c>DATA/policy.json</c>, or the defaults when it does not exist.</summary>
+    public Policy.Engine.PolicySettings? Policy { get; init; }
 }
 
 /// <summary>Console log formats.</summary>

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authorization;
 using Parley.Protocol.Crypto;
 using Parley.Server.Identity.Account;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Clearances;
 using Parley.Server.Identity.Console;
 using Parley.Server.Identity.Delegations;
@@ -44,18 +42,14 @@ public static class IdentityFeature
 
         services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization(IdentityPolicies.Add);
-        services.AddSingleton<IAuthorizationHandler, IdentityRequirementsHandler>();
-        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResults>();
         return services;
     }
 
-    /// <summary>Session authentication, antiforgery for cookie sessions, then authorization.</summary>
+    /// <summary>Session authentication and antiforgery for cookie sessions; the access policy comes next (<c>UseParleyPolicy</c>).</summary>
     public static IApplicationBuilder UseParleyIdentity(this IApplicationBuilder app)
     {
         app.UseAuthentication();
         app.Use(CsrfCheck.InvokeAsync);
-        app.UseAuthorization();
         return app;
     }
 

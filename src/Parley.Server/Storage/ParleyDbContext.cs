@@ -28,6 +28,7 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
             e.Property(x => x.Id).ValueGeneratedOnAdd();
         });
         Identity.Model.IdentityModel.Configure(modelBuilder);
+        Policy.Model.PolicyModel.Configure(modelBuilder);
     }
 
     /// <summary>SQLite options for a data folder: full fsync on commit (writes that acknowledge are durable), foreign keys.

@@ -56,7 +56,9 @@ public sealed class LedgerAndSecretsTests : IAsyncLifetime
             LedgerEventType.ClearanceIssued, LedgerEventType.ClearanceRevoked,
         };
         Assert.Empty(expected.Except(entries.Select(e => e.Type)));
-        Assert.All(entries, e => Assert.InRange((int)e.Type, 1000, 1061));
+        // Identity's events, and the access decision behind every request that needed a session.
+        Assert.All(entries, e => Assert.True((int)e.Type is >= 1000 and <= 1061 || e.Type == LedgerEventType.AccessDecision, $"{e.Type}"));
+        Assert.Contains(entries, e => e.Type == LedgerEventType.AccessDecision && e.Subject == $"delegation:{Code}" && e.Field("action") == "clearance.manage" && e.Field("decision") == "permit");
         // Times are the server's clock.
         Assert.All(entries, e => Assert.True(e.TimeMilliseconds <= _host.Clock.GetUtcNow().ToUnixTimeMilliseconds()));
 

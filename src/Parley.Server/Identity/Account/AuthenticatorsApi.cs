@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
 using Parley.Protocol.Ledger;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Mfa;
 using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Security;
 using Parley.Server.Identity.Sessions;
 using Parley.Server.Identity.SignIn;
 using Parley.Server.Ledger;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Identity.Account;
@@ -20,20 +21,20 @@ public static class AuthenticatorsApi
 {
     public static IEndpointRouteBuilder MapAuthenticatorsApi(this IEndpointRouteBuilder app)
     {
-        var account = app.MapGroup("/api/account").WithTags("Account").RequireAuthorization(IdentityPolicies.Authenticated);
-        account.MapPost("/totp/setup", TotpSetupAsync).RequireAuthorization(IdentityPolicies.RecentlyAuthenticated)
+        var account = app.MapGroup("/api/account").WithTags("Account").RequiresPolicy(Actions.ManageAccount, Resources.Self);
+        account.MapPost("/totp/setup", TotpSetupAsync).RequiresPolicy(Actions.ChangeAuthenticators, Resources.Self)
             .WithSummary("Starts replacing the TOTP secret: a new secret, its otpauth URI and QR code.");
         account.MapPost("/totp/confirm", TotpConfirmAsync).LimitPerCaller(AttemptLimit.StepUpPerAccount)
             .WithSummary("Confirms the new TOTP secret with a first code.");
-        account.MapPost("/recovery-codes", RecoveryCodesAsync).RequireAuthorization(IdentityPolicies.RecentlyAuthenticated)
+        account.MapPost("/recovery-codes", RecoveryCodesAsync).RequiresPolicy(Actions.ChangeAuthenticators, Resources.Self)
             .WithSummary("Replaces the recovery codes with ten new ones, shown once.");
         account.MapPost("/security-keys/options", SecurityKeyOptionsAsync)
             .WithSummary("WebAuthn creation options for a new security key or passkey.");
         account.MapPost("/security-keys", RegisterSecurityKeyAsync)
             .WithSummary("Registers the security key created with the options.");
-        account.MapGet("/security-keys", ListSecurityKeysAsync)
+        account.MapGet("/security-keys", ListSecurityKeysAsync).RequiresPolicy(Actions.ReadAccount, Resources.Self)
             .WithSummary("The user's security keys.");
-        account.MapDelete("/security-keys/{id:guid}", RemoveSecurityKeyAsync).RequireAuthorization(IdentityPolicies.RecentlyAuthenticated)
+        account.MapDelete("/security-keys/{id:guid}", RemoveSecurityKeyAsync).RequiresPolicy(Actions.ChangeAuthenticators, Resources.Self)
             .WithSummary("Removes a security key.");
         return app;
     }

@@ -5,11 +5,12 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
 using Parley.Protocol.Identity;
 using Parley.Protocol.Ledger;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Officers;
 using Parley.Server.Identity.Sessions;
 using Parley.Server.Ledger;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Identity.Clearances;
@@ -23,10 +24,13 @@ public static class ClearancesApi
 {
     public static IEndpointRouteBuilder MapClearancesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/delegations/{code}/clearances").WithTags("Clearances").RequireAuthorization(IdentityPolicies.SecurityOfficerOfDelegation);
-        group.MapPost("", IssueAsync).WithSummary("Publishes a clearance certificate signed by an officer of the delegation.");
-        group.MapGet("", ListAsync).WithSummary("The delegation's clearance certificates and their state.");
-        group.MapPost("/{serial:guid}/revoke", RevokeAsync).WithSummary("Revokes a clearance with a revocation signed by an officer.");
+        var group = app.MapGroup("/api/delegations/{code}/clearances").WithTags("Clearances");
+        group.MapPost("", IssueAsync).RequiresPolicy(Actions.ManageClearances, Resources.Delegation("code"))
+            .WithSummary("Publishes a clearance certificate signed by an officer of the delegation.");
+        group.MapGet("", ListAsync).RequiresPolicy(Actions.Inspect, Resources.Delegation("code"))
+            .WithSummary("The delegation's clearance certificates and their state.");
+        group.MapPost("/{serial:guid}/revoke", RevokeAsync).RequiresPolicy(Actions.ManageClearances, Resources.Delegation("code"))
+            .WithSummary("Revokes a clearance with a revocation signed by an officer.");
         return app;
     }
 

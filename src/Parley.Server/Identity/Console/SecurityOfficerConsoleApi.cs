@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Clearances;
 using Parley.Server.Identity.Model;
 using Parley.Server.Storage;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 
 namespace Parley.Server.Identity.Console;
 
@@ -15,7 +16,7 @@ public static class SecurityOfficerConsoleApi
 
     public static IEndpointRouteBuilder MapSecurityOfficerConsoleApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/delegations/{code}").WithTags("Security officer").RequireAuthorization(IdentityPolicies.SecurityOfficerOfDelegation);
+        var group = app.MapGroup("/api/delegations/{code}").WithTags("Security officer").RequiresPolicy(Actions.Inspect, Resources.Delegation("code"));
         group.MapGet("/members", MembersAsync).WithSummary("Members with their current clearance, active devices, last sign-in and lock state.");
         group.MapGet("/sign-ins", SignInsAsync).WithSummary($"The delegation's latest {MaxAttempts} sign-in attempts.");
         return app;

@@ -3,10 +3,11 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
 using Parley.Protocol.Identity;
 using Parley.Protocol.Ledger;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Sessions;
 using Parley.Server.Ledger;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Identity.Delegations;
@@ -17,11 +18,11 @@ public static class DelegationsApi
     public static IEndpointRouteBuilder MapDelegationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/delegations").WithTags("Delegations");
-        group.MapPost("", CreateAsync).RequireAuthorization(IdentityPolicies.HostAdministrator)
+        group.MapPost("", CreateAsync).RequiresPolicy(Actions.CreateDelegation, Resources.System)
             .WithSummary("Creates a delegation (host administrator).");
-        group.MapGet("", ListAsync).RequireAuthorization(IdentityPolicies.Authenticated)
+        group.MapGet("", ListAsync).RequiresPolicy(Actions.ReadDelegations, Resources.System)
             .WithSummary("All delegations, with their signed roots.");
-        group.MapGet("/{code}", GetAsync).RequireAuthorization(IdentityPolicies.Authenticated)
+        group.MapGet("/{code}", GetAsync).RequiresPolicy(Actions.ReadDelegations, Resources.Delegation("code"))
             .WithSummary("One delegation, with its signed root.");
         return app;
     }

@@ -1,16 +1,16 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
 using Parley.Protocol.Crypto;
 using Parley.Protocol.Identity;
 using Parley.Protocol.Ledger;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Officers;
 using Parley.Server.Identity.Sessions;
 using Parley.Server.Ledger;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Identity.Devices;
@@ -24,12 +24,15 @@ public static class DevicesApi
 {
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
     {
-        var mine = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization(IdentityPolicies.DelegationMember);
-        mine.MapPost("", RegisterAsync).WithSummary("Registers this device's certificate, signed by the user's identity key.");
-        mine.MapGet("", ListMineAsync).WithSummary("The signed-in user's devices.");
-        mine.MapPost("/{id:guid}/revoke", RevokeAsync).WithSummary("Revokes a device with a signed revocation (its user, or an officer of the delegation).");
+        var mine = app.MapGroup("/api/devices").WithTags("Devices");
+        mine.MapPost("", RegisterAsync).RequiresPolicy(Actions.RegisterDevice, Resources.Self)
+            .WithSummary("Registers this device's certificate, signed by the user's identity key.");
+        mine.MapGet("", ListMineAsync).RequiresPolicy(Actions.ListDevices, Resources.Self)
+            .WithSummary("The signed-in user's devices.");
+        mine.MapPost("/{id:guid}/revoke", RevokeAsync).RequiresPolicy(Actions.RevokeDevice, Resources.Device("id"))
+            .WithSummary("Revokes a device with a signed revocation (its user, or an officer of the delegation).");
         app.MapGet("/api/delegations/{code}/devices", ListDelegationAsync).WithTags("Devices")
-            .RequireAuthorization(IdentityPolicies.SecurityOfficerOfDelegation).WithSummary("Every device of the delegation's members (security officer).");
+            .RequiresPolicy(Actions.Inspect, Resources.Delegation("code")).WithSummary("Every device of the delegation's members (its officers and auditors).");
         return app;
     }
 
@@ -79,14 +82,12 @@ public static class DevicesApi
     }
 
     private static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> RevokeAsync(
-        Guid id, RevokeRequest request, Caller caller, HttpContext http, IAuthorizationService authorization, ParleyDbContext db,
+        Guid id, RevokeRequest request, Caller caller, ParleyDbContext db,
         RevocationCheck revocations, LedgerWriter ledger, TimeProvider time, CancellationToken cancellationToken)
     {
-        var device = await db.Set<DeviceRecord>().SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
-        var owner = device is null ? null : await db.Set<UserAccount>().SingleAsync(u => u.Id == device.UserId, cancellationToken);
-        if (device is null || owner?.DelegationCode is null
-            || !(await authorization.AuthorizeAsync(http.User, new DeviceOwnership(owner.Id, owner.DelegationCode), ManageDeviceRequirement.Instance)).Succeeded)
-            return Problems.NotFound("There is no such device that you may manage.");
+        var device = await db.Set<DeviceRecord>().SingleAsync(d => d.Id == id, cancellationToken);
+        var owner = await db.Set<UserAccount>().SingleAsync(u => u.Id == device.UserId, cancellationToken);
+        if (owner.DelegationCode is null) return Problems.NotFound("There is no such device that you may manage.");
         if (device.RevokedAt is not null) return Problems.Conflict("The device is revoked already.");
 
         var delegation = await db.Set<DelegationRecord>().SingleAsync(d => d.Code == owner.DelegationCode, cancellationToken);

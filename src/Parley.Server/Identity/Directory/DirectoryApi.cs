@@ -2,9 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
 using Parley.Protocol.Identity;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Model;
 using Parley.Server.Storage;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 
 namespace Parley.Server.Identity.Directory;
 
@@ -17,7 +18,7 @@ public static class DirectoryApi
 {
     public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/directory").WithTags("Directory").RequireAuthorization(IdentityPolicies.DelegationMember);
+        var group = app.MapGroup("/api/directory").WithTags("Directory").RequiresPolicy(Actions.ReadDirectory, Resources.System);
         group.MapGet("/delegations/{code}", TrustAsync).WithSummary("A delegation's chain of trust: root, officers' certificates and keys, revocations.");
         group.MapGet("/delegations/{code}/users", UsersAsync).WithSummary("The people of a delegation with their identity keys.");
         group.MapGet("/users", AllUsersAsync).WithSummary("Everyone who belongs to a delegation, with their identity keys.");

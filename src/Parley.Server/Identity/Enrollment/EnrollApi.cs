@@ -6,6 +6,7 @@ using Parley.Server.Identity.Mfa;
 using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Security;
 using Parley.Server.Identity.SignIn;
+using Parley.Server.Policy.Enforcement;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Identity.Enrollment;
@@ -15,7 +16,7 @@ public static class EnrollApi
 {
     public static IEndpointRouteBuilder MapEnrollApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/enroll").WithTags("Enrollment").AllowAnonymous();
+        var group = app.MapGroup("/api/enroll").WithTags("Enrollment").Public("An enrollment link's one-time token authorises the enrollee, who has no account yet.");
         group.MapPost("/begin", BeginAsync).LimitPerAddress(AttemptLimit.EnrollPerAddress)
             .WithSummary("Opens an enrollment: user id, roles, delegation, a TOTP secret and suggested KDF parameters.");
         group.MapPost("/complete", CompleteAsync).LimitPerAddress(AttemptLimit.EnrollPerAddress)

@@ -1,15 +1,15 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
 using Parley.Protocol.Identity;
 using Parley.Protocol.Ledger;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Security;
 using Parley.Server.Identity.Sessions;
 using Parley.Server.Ledger;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Identity.Enrollment;
@@ -26,15 +26,16 @@ public static class EnrollmentLinksApi
 
     public static IEndpointRouteBuilder MapEnrollmentLinksApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/delegations/{code}/enrollments").WithTags("Enrollment").RequireAuthorization(IdentityPolicies.EnrollerOfDelegation);
-        group.MapPost("", CreateAsync).WithSummary("Creates a one-time enrollment link; the token is shown once.");
+        var group = app.MapGroup("/api/delegations/{code}/enrollments").WithTags("Enrollment").RequiresPolicy(Actions.ManageEnrollments, Resources.Delegation("code"));
+        group.MapPost("", CreateAsync).WithSummary("Creates a one-time enrollment link; the token is shown once.")
+            .RequiresPolicy(Actions.ManageEnrollments, Resources.Delegation("code"), PolicyContextSources.RolesFromBody<CreateEnrollmentRequest>(r => r.Roles));
         group.MapGet("", ListAsync).WithSummary("The delegation's enrollment links and their state.");
         group.MapDelete("/{id:guid}", WithdrawAsync).WithSummary("Withdraws a pending enrollment link.");
         return app;
     }
 
     private static async Task<Results<Created<CreatedEnrollment>, ProblemHttpResult>> CreateAsync(
-        string code, CreateEnrollmentRequest request, Caller caller, HttpContext http, IAuthorizationService authorization, ParleyDbContext db, LedgerWriter ledger, TimeProvider time, CancellationToken cancellationToken)
+        string code, CreateEnrollmentRequest request, Caller caller, HttpContext http, ParleyDbContext db, LedgerWriter ledger, TimeProvider time, CancellationToken cancellationToken)
     {
         var delegation = await db.Set<DelegationRecord>().SingleOrDefaultAsync(d => d.Code == code, cancellationToken);
         if (delegation is null) return Problems.NotFound($"There is no delegation {code}.");
@@ -43,9 +44,6 @@ public static class EnrollmentLinksApi
         if (!Emails.IsPlausible(request.Email)) return Problems.BadRequest("Give the enrollee's email address.");
         if (!RoleNames.Parse(request.Roles ?? []).TryGetValue(out var roles, out var roleError)) return Problems.BadRequest(roleError.Message);
         if (roles == Roles.None) return Problems.BadRequest("Give at least one role.");
-        if (roles.HasFlag(Roles.HostAdministrator)) return Problems.BadRequest("Members of a delegation cannot be host administrators.");
-        if (!(await authorization.AuthorizeAsync(http.User, new RolesToGrant(roles), GrantRolesRequirement.Instance)).Succeeded)
-            return Problems.Forbidden("The host administrator enrolls security officers only; members are enrolled by their security officer.");
         var hours = request.ExpiresInHours ?? DefaultLifetimeHours;
         if (hours is < 1 or > MaxLifetimeHours) return Problems.BadRequest($"An enrollment link lasts 1 to {MaxLifetimeHours} hours.");
 

@@ -150,6 +150,12 @@ public sealed class SessionRecord
     public DateTimeOffset ExpiresAt { get; set; }
     /// <summary>Antiforgery token of a cookie session; null for bearer sessions.</summary>
     public string? CsrfToken { get; set; }
+    /// <summary>The certified device this session proved it runs on (device binding); null until bound. Content needs it.</summary>
+    public Guid? DeviceId { get; set; }
+    public DateTimeOffset? DeviceBoundAt { get; set; }
+    /// <summary>The one-time challenge the device must sign to bind this session (not secret; used once).</summary>
+    public byte[]? BindingChallenge { get; set; }
+    public DateTimeOffset? BindingChallengeExpiresAt { get; set; }
 }
 
 /// <summary>Why a WebAuthn challenge was issued.</summary>

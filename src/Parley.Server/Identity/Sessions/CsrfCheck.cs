@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Authorization;
 using Parley.Protocol.Api;
 
 namespace Parley.Server.Identity.Sessions;
@@ -16,7 +15,7 @@ public static class CsrfCheck
     {
         var caller = context.Features.Get<Caller>();
         if (caller is { Session.Client: ClientKind.Web } && !IsSafe(context.Request.Method)
-            && context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null
+            && context.GetEndpoint()?.Metadata.GetMetadata<Policy.Enforcement.EndpointPolicy>() is not { IsPublic: true }
             && !Matches(context.Request.Headers[SessionCookie.CsrfHeader].ToString(), caller.Session.CsrfToken))
         {
             await TypedResults.Problem(

@@ -54,8 +54,9 @@ public sealed class SessionAuthenticationHandler(
             await db.SaveChangesAsync(Context.RequestAborted);
             return Fail("The session has expired; sign in again.");
         }
+        // A suspended account keeps its session so that it can be told why: the policy refuses
+        // everything but seeing and ending the session (forbid.account-suspended).
         var user = await db.Set<UserAccount>().SingleAsync(u => u.Id == session.UserId, Context.RequestAborted);
-        if (user.Status != AccountStatus.Active) return Fail("The account is suspended.");
 
         session.LastSeenAt = now;
         await db.SaveChangesAsync(Context.RequestAborted);

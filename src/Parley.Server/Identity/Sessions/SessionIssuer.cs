@@ -57,7 +57,8 @@ public sealed class SessionIssuer(ParleyDbContext db, TimeProvider time)
             session.StrongAuthenticatedAt,
             session.ExpiresAt,
             idleEnd < session.ExpiresAt ? idleEnd : session.ExpiresAt,
-            session.CsrfToken);
+            session.CsrfToken,
+            session.DeviceId);
     }
 
     private static UserView DescribeUser(UserAccount user, int securityKeys, int recoveryCodes) =>

@@ -6,12 +6,13 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
 using Parley.Protocol.Identity;
 using Parley.Protocol.Ledger;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Mfa;
 using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Security;
 using Parley.Server.Identity.Sessions;
 using Parley.Server.Ledger;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Identity.SignIn;
@@ -19,20 +20,22 @@ namespace Parley.Server.Identity.SignIn;
 /// <summary>Sign-in and sign-out: <c>/api/auth/...</c>.</summary>
 public static class SignInApi
 {
+    private const string SignInIsPublic = "Signing in is how a session starts; it is rate limited and every attempt is recorded.";
+
     public static IEndpointRouteBuilder MapSignInApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Authentication");
-        auth.MapPost("/prelogin", Prelogin).AllowAnonymous().LimitPerAddress(AttemptLimit.PreloginPerAddress)
+        auth.MapPost("/prelogin", Prelogin).Public(SignInIsPublic).LimitPerAddress(AttemptLimit.PreloginPerAddress)
             .WithSummary("The account's password derivation parameters (made-up but stable for unknown emails).");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous().LimitSignIn<LoginRequest>(r => r.Email, "password")
+        auth.MapPost("/login", LoginAsync).Public(SignInIsPublic).LimitSignIn<LoginRequest>(r => r.Email, "password")
             .WithSummary("Signs in with the authentication secret and a TOTP or recovery code (AAL2).");
-        auth.MapPost("/webauthn/login/options", WebAuthnOptionsAsync).AllowAnonymous().LimitSignIn<WebAuthnLoginOptionsRequest>(r => r.Email, "webauthn")
+        auth.MapPost("/webauthn/login/options", WebAuthnOptionsAsync).Public(SignInIsPublic).LimitSignIn<WebAuthnLoginOptionsRequest>(r => r.Email, "webauthn")
             .WithSummary("Checks the authentication secret and returns WebAuthn assertion options for the account's keys.");
-        auth.MapPost("/webauthn/login", WebAuthnLoginAsync).AllowAnonymous().LimitSignIn<WebAuthnLoginRequest>(r => r.Email, "webauthn")
+        auth.MapPost("/webauthn/login", WebAuthnLoginAsync).Public(SignInIsPublic).LimitSignIn<WebAuthnLoginRequest>(r => r.Email, "webauthn")
             .WithSummary("Signs in with the authentication secret and a WebAuthn assertion (AAL3).");
-        auth.MapPost("/logout", LogoutAsync).RequireAuthorization(IdentityPolicies.Authenticated)
+        auth.MapPost("/logout", LogoutAsync).RequiresPolicy(Actions.EndSession, Resources.Self)
             .WithSummary("Ends the session.");
-        auth.MapGet("/session", SessionAsync).RequireAuthorization(IdentityPolicies.Authenticated)
+        auth.MapGet("/session", SessionAsync).RequiresPolicy(Actions.ReadSession, Resources.Self)
             .WithSummary("The current session and user (whoami).");
         return app;
     }

@@ -2,12 +2,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Protocol.Api;
 using Parley.Protocol.Ledger;
-using Parley.Server.Identity.Authorization;
 using Parley.Server.Identity.Mfa;
 using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Sessions;
 using Parley.Server.Identity.SignIn;
 using Parley.Server.Ledger;
+using Parley.Server.Policy.Enforcement;
+using Parley.Server.Policy.Engine;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Identity.StepUp;
@@ -21,7 +22,7 @@ public static class StepUpApi
 {
     public static IEndpointRouteBuilder MapStepUpApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/auth").WithTags("Authentication").RequireAuthorization(IdentityPolicies.Authenticated);
+        var group = app.MapGroup("/api/auth").WithTags("Authentication").RequiresPolicy(Actions.StepUp, Resources.Self);
         group.MapPost("/step-up", WithTotpAsync).LimitPerCaller(AttemptLimit.StepUpPerAccount)
             .WithSummary("Re-authenticates with a TOTP code.");
         group.MapPost("/webauthn/step-up/options", WebAuthnOptionsAsync).LimitPerCaller(AttemptLimit.StepUpPerAccount)

@@ -285,10 +285,22 @@ namespace Parley.Server.Storage.Migrations
                     b.Property<long>("AuthenticatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("BindingChallenge")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("BindingChallengeExpiresAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Client")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("CsrfToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DeviceBoundAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DeviceId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("ExpiresAt")
@@ -512,6 +524,135 @@ namespace Parley.Server.Storage.Migrations
                     b.ToTable("ledger_queue", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Policy.Model.AccessGrant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegationCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GrantedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("GrantedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Resource")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RevokedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartsAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DelegationCode");
+
+                    b.HasIndex("UserId", "Resource");
+
+                    b.ToTable("access_grants", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Policy.Model.DowngradeRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AuthorizedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("AuthorizedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegationCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FromLabel")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ItemHash")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Justification")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Resource")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToLabel")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DelegationCode");
+
+                    b.HasIndex("Resource");
+
+                    b.ToTable("downgrades", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Policy.Model.TrainingRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CompletedOn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Course")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegationCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ValidUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DelegationCode");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("training_records", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Storage.ServerInstance", b =>
                 {
                     b.Property<int>("Id")
@@ -601,6 +742,24 @@ namespace Parley.Server.Storage.Migrations
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Policy.Model.AccessGrant", b =>
+                {
+                    b.HasOne("Parley.Server.Identity.Model.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Policy.Model.TrainingRecord", b =>
+                {
+                    b.HasOne("Parley.Server.Identity.Model.UserAccount", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618
