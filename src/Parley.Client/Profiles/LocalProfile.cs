@@ -20,6 +20,9 @@ namespace Parley.Client.Profiles;
 /// sent), sealed under the master key (<see cref="Rooms.RoomVault"/>); null in profiles written before rooms.</param>
 /// <param name="Contacts">User id → what this profile knows of a person's identity key and whether the
 /// person at this profile compared safety numbers with them; null in profiles written before rooms.</param>
+/// <param name="MarkingScheme">The server's marking scheme (JSON) as first seen, pinned: a server that later
+/// presents levels or compartments in another order could otherwise have this client release keys to
+/// devices cleared too low. Null until rooms are first used.</param>
 public sealed record LocalProfile(
     Uri Server,
     string? Email,
@@ -30,7 +33,8 @@ public sealed record LocalProfile(
     ProfileDevice? Device,
     IReadOnlyDictionary<string, byte[]> PinnedRoots,
     IReadOnlyDictionary<Guid, byte[]>? Rooms = null,
-    IReadOnlyDictionary<Guid, ProfileContact>? Contacts = null)
+    IReadOnlyDictionary<Guid, ProfileContact>? Contacts = null,
+    string? MarkingScheme = null)
 {
     /// <summary>A profile that knows only its server.</summary>
     public static LocalProfile For(Uri server) => new(server, null, null, null, null, null, null, new Dictionary<string, byte[]>());

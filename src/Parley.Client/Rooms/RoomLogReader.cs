@@ -1,6 +1,7 @@
 using System.Text;
 using Parley.Client.Profiles;
 using Parley.Client.Verification;
+using Parley.Protocol.Api;
 using Parley.Protocol.Classification;
 using Parley.Protocol.Crypto;
 using Parley.Protocol.Rooms;
@@ -17,27 +18,75 @@ namespace Parley.Client.Rooms;
 internal sealed class RoomLogReader(IGroupKeySchedule schedule, DeviceAdmissions admissions, LocalDevice self, Guid selfUserId, string? selfEmail, string? selfDelegation, MarkingScheme scheme, CryptoSuite suite)
 {
     /// <summary>Applies <paramref name="entries"/> (ascending, after <see cref="RoomState.LastSequence"/>) to <paramref name="state"/>.</summary>
-    public async Task<RoomUpdate> ApplyAsync(RoomDefinition room, RoomState state, IEnumerable<LogEntry> entries, LocalProfile profile, CancellationToken cancellationToken)
+    public async Task<RoomUpdate> ApplyAsync(RoomDefinition room, RoomState state, IEnumerable<RoomEntry> entries, LocalProfile profile, CancellationToken cancellationToken)
     {
         var messages = new List<VaultMessage>();
         var notices = new List<RoomNotice>();
         foreach (var entry in entries)
         {
             if (entry.Sequence <= state.LastSequence) continue;
-            switch (entry)
+            if (entry.RoomId != room.Id)
             {
-                case RosterEntry roster:
-                    await ApplyRosterAsync(room, state, roster, notices, cancellationToken).ConfigureAwait(false);
+                notices.Add(new RoomNotice(room.Id, RoomNoticeKind.EntryRefused, $"Entry {entry.Sequence} belongs to room {entry.RoomId}; ignored.", Reason: RoomErrorCode.WrongRoom));
+                continue;
+            }
+            switch (entry.Kind)
+            {
+                case RoomEntryKind.Epoch when entry.Roster is { } roster:
+                    await ApplyRosterAsync(room, state, entry, roster, notices, cancellationToken).ConfigureAwait(false);
                     break;
-                case MessageEntry message:
-                    var read = await ReadAsync(room, state, message, cancellationToken).ConfigureAwait(false);
+                case RoomEntryKind.Message:
+                    var read = await ReadAsync(room, state, entry, cancellationToken).ConfigureAwait(false);
                     state.Messages.Add(read);
                     messages.Add(read);
+                    break;
+                case RoomEntryKind.Expired when entry.ExpiredThrough is { } through:
+                    var gone = state.Messages.RemoveAll(m => m.Sequence <= through);
+                    messages.RemoveAll(m => m.Sequence <= through);
+                    notices.Add(new RoomNotice(room.Id, RoomNoticeKind.MessagesExpired, $"Messages up to entry {through} reached the end of the room's retention and were deleted ({gone} here)."));
+                    break;
+                case RoomEntryKind.RetentionChanged when entry.RetentionDays is { } days:
+                    state.RetentionDays = days;
+                    notices.Add(new RoomNotice(room.Id, RoomNoticeKind.RetentionChanged, $"{await NameAsync(entry.Actor, cancellationToken).ConfigureAwait(false)} set the retention to {days} days.", UserId: entry.Actor));
+                    break;
+                default:
+                    if (await EventAsync(room, entry, cancellationToken).ConfigureAwait(false) is { } notice) notices.Add(notice);
                     break;
             }
             state.LastSequence = entry.Sequence;
         }
         return new RoomUpdate(room.Id, messages.Select(m => View(room.Id, m, state.RetentionDays, profile)).ToList(), notices);
+    }
+
+    // Membership and label events: said as they are, and the people concerned are looked up afresh next time.
+    private async Task<RoomNotice?> EventAsync(RoomDefinition room, RoomEntry entry, CancellationToken cancellationToken)
+    {
+        var actor = await NameAsync(entry.Actor, cancellationToken).ConfigureAwait(false);
+        switch (entry.Kind)
+        {
+            case RoomEntryKind.MemberAdded when entry.Subject is { } added:
+                admissions.Forget(added);
+                return new RoomNotice(room.Id, RoomNoticeKind.MemberAdded, $"{actor} added {await NameAsync(added, cancellationToken).ConfigureAwait(false)}.", UserId: added);
+            case RoomEntryKind.MemberRemoved when entry.Subject is { } removed:
+                admissions.Forget(removed);
+                return new RoomNotice(room.Id, RoomNoticeKind.MemberRemoved, $"{await NameAsync(removed, cancellationToken).ConfigureAwait(false)} was removed by {actor} ({entry.Reason ?? "removed"}).", UserId: removed);
+            case RoomEntryKind.PartyWithdrawn:
+                return new RoomNotice(room.Id, RoomNoticeKind.PartyWithdrawn, $"{actor} withdrew delegation {entry.Party} from the room.");
+            case RoomEntryKind.LabelChanged:
+                return new RoomNotice(room.Id, RoomNoticeKind.LabelChanged, $"{actor} changed the room's label to {entry.Label}.");
+            case RoomEntryKind.Epoch:
+                return new RoomNotice(room.Id, RoomNoticeKind.EntryRefused, $"Entry {entry.Sequence} is an epoch without a roster; ignored.", entry.Epoch, Reason: RoomErrorCode.Malformed);
+            default:
+                return null;
+        }
+    }
+
+    private async Task<string> NameAsync(Guid? userId, CancellationToken cancellationToken)
+    {
+        if (userId is not { } id) return "the server";
+        if (id == selfUserId) return selfEmail ?? "you";
+        var user = await admissions.UserAsync(id, false, cancellationToken).ConfigureAwait(false);
+        return user?.Email ?? id.ToString();
     }
 
     /// <summary>How a stored message is shown, with its sender's verification state as the profile knows it now.</summary>
@@ -55,9 +104,9 @@ internal sealed class RoomLogReader(IGroupKeySchedule schedule, DeviceAdmissions
             message.SenderDelegation, message.Label, portion, message.SentAt, message.StoredAt, message.Text, error, message.FromThisDevice, verification, expires);
     }
 
-    private async Task ApplyRosterAsync(RoomDefinition room, RoomState state, RosterEntry entry, List<RoomNotice> notices, CancellationToken cancellationToken)
+    private async Task ApplyRosterAsync(RoomDefinition room, RoomState state, RoomEntry entry, byte[] rosterBytes, List<RoomNotice> notices, CancellationToken cancellationToken)
     {
-        var decoded = DeviceSigned<Roster>.Decode(entry.Roster);
+        var decoded = DeviceSigned<Roster>.Decode(rosterBytes);
         if (!decoded.TryGetValue(out var roster, out var parseError))
         {
             notices.Add(new RoomNotice(room.Id, RoomNoticeKind.EntryRefused, $"Entry {entry.Sequence} of the room's log is not a valid roster: {parseError.Message}", Reason: RoomErrorCode.Malformed));
@@ -119,7 +168,7 @@ internal sealed class RoomLogReader(IGroupKeySchedule schedule, DeviceAdmissions
         }
     }
 
-    private async Task<(EpochState? State, RoomError? Problem)> OpenAsync(RoomDefinition room, RoomState state, DeviceSigned<Roster> roster, byte[] hash, RosterEntry entry, EpochRecord? current, CancellationToken cancellationToken)
+    private async Task<(EpochState? State, RoomError? Problem)> OpenAsync(RoomDefinition room, RoomState state, DeviceSigned<Roster> roster, byte[] hash, RoomEntry entry, EpochRecord? current, CancellationToken cancellationToken)
     {
         var body = roster.Body;
         if (!body.Matches(room))
@@ -141,8 +190,8 @@ internal sealed class RoomLogReader(IGroupKeySchedule schedule, DeviceAdmissions
             return (null, new RoomError(refused.Code is RoomErrorCode.DeviceRevoked ? RoomErrorCode.DeviceRevoked : RoomErrorCode.UnknownSender,
                 $"Epoch {body.Epoch} was made by device {body.CreatorDeviceId}, which this client does not admit: {refused.Message}"));
 
-        if (entry.Package is null) return (null, await ExplainAsync(room, body.Epoch, body, cancellationToken).ConfigureAwait(false));
-        var package = DeviceSigned<KeyPackage>.Decode(entry.Package);
+        if (entry.KeyPackage is null) return (null, await ExplainAsync(room, body.Epoch, body, cancellationToken).ConfigureAwait(false));
+        var package = DeviceSigned<KeyPackage>.Decode(entry.KeyPackage);
         if (!package.TryGetValue(out var signedPackage, out var packageError))
             return (null, new RoomError(RoomErrorCode.Malformed, $"The key package of epoch {body.Epoch} is malformed: {packageError.Message}"));
         var opened = await schedule.OpenKeyPackageAsync(room, self, roster, signedPackage, creatorDevice, current?.Roster, cancellationToken).ConfigureAwait(false);
@@ -157,8 +206,9 @@ internal sealed class RoomLogReader(IGroupKeySchedule schedule, DeviceAdmissions
         return MissingKey.Explain(own.Result, self.DeviceId, epoch, roster);
     }
 
-    private async Task<VaultMessage> ReadAsync(RoomDefinition room, RoomState state, MessageEntry entry, CancellationToken cancellationToken)
+    private async Task<VaultMessage> ReadAsync(RoomDefinition room, RoomState state, RoomEntry entry, CancellationToken cancellationToken)
     {
+        if (entry.Message is null) return Failed(entry, null, null, new RoomError(RoomErrorCode.Malformed, "The entry carries no message."));
         var decoded = RoomMessage.Decode(entry.Message);
         if (!decoded.TryGetValue(out var message, out var parseError))
             return Failed(entry, null, null, new RoomError(RoomErrorCode.Malformed, $"The message is malformed: {parseError.Message}"));
@@ -191,11 +241,11 @@ internal sealed class RoomLogReader(IGroupKeySchedule schedule, DeviceAdmissions
         var text = new UTF8Encoding(false, false).GetString(decrypted.Plaintext);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(decrypted.Plaintext);
         return new VaultMessage(entry.Sequence, header.Epoch, header.Counter, header.SenderDeviceId, sender.UserId, admitted.User?.Email, sender.Delegation,
-            decrypted.Label.ToBanner(), DateTimeOffset.FromUnixTimeSeconds(header.SentAt), entry.StoredAt, text, null, null, false);
+            decrypted.Label.ToBanner(), DateTimeOffset.FromUnixTimeSeconds(header.SentAt), entry.At, text, null, null, false);
     }
 
     // Its own messages a device cannot decrypt (their keys went when they were sent): the copy it kept serves.
-    private VaultMessage Own(RoomState state, MessageEntry entry, MessageHeader header)
+    private VaultMessage Own(RoomState state, RoomEntry entry, MessageHeader header)
     {
         if (state.Messages.Any(m => m.FromThisDevice && m.Epoch == header.Epoch && m.Counter == header.Counter && m.Text is not null))
             return Failed(entry, header, null, new RoomError(RoomErrorCode.Replayed, $"Message {header.Counter} of this device in epoch {header.Epoch} was already received."), fromThisDevice: true);
@@ -207,10 +257,10 @@ internal sealed class RoomLogReader(IGroupKeySchedule schedule, DeviceAdmissions
         if (sent.Label != header.Label)
             return Failed(entry, header, null, new RoomError(RoomErrorCode.Tampered, "The message the server holds under this device's name is not the one it sent."), fromThisDevice: true);
         return new VaultMessage(entry.Sequence, header.Epoch, header.Counter, header.SenderDeviceId, selfUserId, selfEmail, selfDelegation,
-            header.Label, DateTimeOffset.FromUnixTimeSeconds(header.SentAt), entry.StoredAt, sent.Text, null, null, true);
+            header.Label, DateTimeOffset.FromUnixTimeSeconds(header.SentAt), entry.At, sent.Text, null, null, true);
     }
 
-    private static VaultMessage Failed(MessageEntry entry, MessageHeader? header, Parley.Protocol.Api.DirectoryUser? sender, RoomError error, bool fromThisDevice = false) =>
+    private static VaultMessage Failed(RoomEntry entry, MessageHeader? header, DirectoryUser? sender, RoomError error, bool fromThisDevice = false) =>
         new(entry.Sequence, header?.Epoch ?? 0, header?.Counter ?? 0, header?.SenderDeviceId ?? Guid.Empty, sender?.Id, sender?.Email, sender?.Delegation,
-            header?.Label ?? "", header is null ? entry.StoredAt : DateTimeOffset.FromUnixTimeSeconds(header.SentAt), entry.StoredAt, null, error.Code, error.Message, fromThisDevice);
+            header?.Label ?? "", header is null ? entry.At : DateTimeOffset.FromUnixTimeSeconds(header.SentAt), entry.At, null, error.Code, error.Message, fromThisDevice);
 }

@@ -75,6 +75,18 @@ public enum RoomNoticeKind
     KeyChanged,
     /// <summary>An entry of the log could not be used (malformed, forked, superseded).</summary>
     EntryRefused,
+    /// <summary>A member was added.</summary>
+    MemberAdded,
+    /// <summary>A member was removed or left.</summary>
+    MemberRemoved,
+    /// <summary>A party withdrew from the room.</summary>
+    PartyWithdrawn,
+    /// <summary>The room's label changed.</summary>
+    LabelChanged,
+    /// <summary>The room's retention changed.</summary>
+    RetentionChanged,
+    /// <summary>Messages reached the end of the retention and were deleted, here too.</summary>
+    MessagesExpired,
 }
 
 /// <summary>Something about a room the person should see besides its messages.</summary>

@@ -5,17 +5,6 @@ using Parley.Protocol.Rooms;
 
 namespace Parley.Client.Rooms;
 
-/// <summary>An entry of a room's log as the client processes it, in server order.</summary>
-/// <param name="Sequence">Its sequence number in the room's log.</param>
-/// <param name="StoredAt">When the server stored it.</param>
-internal abstract record LogEntry(long Sequence, DateTimeOffset StoredAt);
-
-/// <summary>An epoch: the signed roster, and this device's key package when the server has one for it.</summary>
-internal sealed record RosterEntry(long Sequence, DateTimeOffset StoredAt, byte[] Roster, byte[]? Package) : LogEntry(Sequence, StoredAt);
-
-/// <summary>A message: the canonical <see cref="RoomMessage"/> bytes.</summary>
-internal sealed record MessageEntry(long Sequence, DateTimeOffset StoredAt, byte[] Message) : LogEntry(Sequence, StoredAt);
-
 /// <summary>One epoch as this device knows it.</summary>
 internal sealed class EpochRecord(long epoch, byte[] rosterHash, DeviceSigned<Roster>? roster, EpochState? state, RoomError? problem, long sequence)
 {
