@@ -5,6 +5,8 @@ using Parley.Cli.Identity;
 using Parley.Client.Api;
 using Parley.Client.Flows;
 using Parley.Client.Profiles;
+using Parley.Client.Rooms;
+using Parley.Protocol.Rooms;
 using Parley.Server.Hosting;
 using Spectre.Console;
 
@@ -45,6 +47,10 @@ public static class ParleyCommandLine
             DirectoryCommand.Create(),
             SoCommand.Create(),
             PolicyCommand.Create(),
+            RoomCommand.Create(),
+            SendCommand.Create(),
+            ReadCommand.Create(),
+            ContactCommand.Create(),
             SelfTestCommand.Create(),
             VersionCommand.Create(),
         };
@@ -89,6 +95,8 @@ public static class ParleyCommandLine
             ParleyApiException { Kind: ApiProblemKind.Denied or ApiProblemKind.StepUpRequired } api => (ExitCodes.Denied, Denial(api)),
             ParleyApiException api => (ExitCodes.Failure, $"the server refused ({(int)api.Problem.Status}): {api.Problem.Message}"),
             TrustException => (ExitCodes.Failure, $"not trusted: {e.Message}"),
+            RoomOperationException room when IsDenial(room.Error.Code) => (ExitCodes.Denied, $"denied: {room.Error.Summary}: {room.Error.Message}"),
+            RoomOperationException room => (ExitCodes.Failure, $"{room.Error.Summary}: {room.Error.Message}"),
             ProfileException => (ExitCodes.Failure, e.Message),
             HttpRequestException http => (ExitCodes.Failure, $"cannot reach the server: {http.Message}"),
             TaskCanceledException when e.InnerException is TimeoutException => (ExitCodes.Failure, "the server did not answer in time."),
@@ -97,9 +105,13 @@ public static class ParleyCommandLine
         };
         await Console.Error.WriteLineAsync($"parley: {message}").ConfigureAwait(false);
         if (verbose) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
-        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
+        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException or RoomOperationException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
         return code;
     }
+
+    // Refusals of this client that mean "not allowed" rather than "went wrong".
+    private static bool IsDenial(RoomErrorCode code) =>
+        code is RoomErrorCode.LabelAboveClearance or RoomErrorCode.NotAParty or RoomErrorCode.DeviceRevoked or RoomErrorCode.LabelAboveRoom or RoomErrorCode.Untrusted;
 
     // The policy's reason, then the rules that decided and what would help.
     private static string Denial(ParleyApiException api)

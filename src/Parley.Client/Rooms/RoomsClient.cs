@@ -141,30 +141,12 @@ public sealed class RoomsClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrId);
         var rooms = await _client.ListRoomsAsync(cancellationToken).ConfigureAwait(false);
-        if (Guid.TryParse(nameOrId, out var id) && rooms.FirstOrDefault(r => r.Id == id) is { } byId) return byId;
-        var exact = rooms.Where(r => r.Name == nameOrId).ToList();
-        if (exact.Count == 0) exact = rooms.Where(r => string.Equals(r.Name, nameOrId, StringComparison.OrdinalIgnoreCase)).ToList();
-        return exact.Count switch
-        {
-            1 => exact[0],
-            0 => throw new RoomOperationException(new RoomError(RoomErrorCode.WrongRoom, $"You are a member of no room named or numbered '{nameOrId}'.")),
-            _ => throw new RoomOperationException(new RoomError(RoomErrorCode.WrongRoom, $"Several of your rooms are named '{nameOrId}'; use its id ({string.Join(", ", exact.Select(r => r.Id))}).")),
-        };
+        return RoomLookup.Find(rooms, nameOrId);
     }
 
-    /// <summary>Creates a room with this account as its first member. The label must parse under the
-    /// scheme and be releasable to every party (the server checks the policy too).</summary>
-    public async Task<RoomView> CreateRoomAsync(string name, string label, IEnumerable<string> parties, int? retentionDays = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(parties);
-        var parsed = ParseLabel(label);
-        var partyList = parties.Select(p => p.Trim().ToUpperInvariant()).Distinct().ToList();
-        var definition = RoomDefinition.Create(Guid.NewGuid(), parsed, partyList);
-        if (!definition.IsOk) throw new ArgumentException(definition.Error.Message, nameof(parties));
-        if (retentionDays is <= 0) throw new ArgumentOutOfRangeException(nameof(retentionDays), "A retention is a positive number of days.");
-        return await _client.CreateRoomAsync(new CreateRoomRequest(name.Trim(), parsed.ToBanner(), partyList, retentionDays), cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Creates a room with this account as its first member (<see cref="RoomCreation.CreateAsync"/>).</summary>
+    public Task<RoomView> CreateRoomAsync(string name, string label, IEnumerable<string> parties, int? retentionDays = null, CancellationToken cancellationToken = default) =>
+        RoomCreation.CreateAsync(_client, _scheme, name, label, parties, retentionDays, cancellationToken);
 
     /// <summary>Adds a member (the room's creator or the member's security officer may). Their devices get
     /// keys from the next epoch on, never for what was said before.</summary>
@@ -517,14 +499,7 @@ public sealed class RoomsClient : IAsyncDisposable
         return label;
     }
 
-    private Label ParseLabel(string text)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(text);
-        var trimmed = text.Trim();
-        var parsed = trimmed.StartsWith('(') ? _scheme.ParsePortionMark(trimmed) : _scheme.ParseBanner(trimmed);
-        if (!parsed.TryGetValue(out var label, out var error)) throw new ArgumentException($"'{text}' is not a label: {error.Message}", nameof(text));
-        return label;
-    }
+    private Label ParseLabel(string text) => RoomCreation.ParseLabel(_scheme, text);
 
     private async Task<RoomState> StateAsync(Guid roomId, CancellationToken cancellationToken)
     {
