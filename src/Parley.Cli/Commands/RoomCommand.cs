@@ -106,8 +106,8 @@ internal static class RoomCommand
             var target = parsed.GetRequiredValue(email).Trim();
             var member = view.Members.FirstOrDefault(m => string.Equals(m.Email, target, StringComparison.OrdinalIgnoreCase))
                 ?? throw new UsageException($"{target} is not a member of {view.Name}.");
-            var after = await session.Client.RemoveRoomMemberAsync(found.Id, member.UserId, cancellationToken).ConfigureAwait(false);
-            AnsiConsole.WriteLine($"Removed {member.Email} from {view.Name} ({after.Members.Count} members left).");
+            await session.Client.RemoveRoomMemberAsync(found.Id, member.UserId, cancellationToken).ConfigureAwait(false);
+            AnsiConsole.WriteLine($"Removed {member.Email} from {view.Name}; the next message starts an epoch without their devices.");
             return ExitCodes.Success;
         });
         return command;

@@ -20,11 +20,11 @@ public sealed partial class ParleyClient
 
     /// <summary>Adds a member by address or user id.</summary>
     public Task<RoomView> AddRoomMemberAsync(Guid roomId, string user, CancellationToken cancellationToken = default) =>
-        SendAsync<object, RoomView>(HttpMethod.Post, ApiRoutes.RoomMember(roomId, user), null, null, Json.RoomView, cancellationToken);
+        SendAsync<object, RoomView>(HttpMethod.Put, ApiRoutes.RoomMember(roomId, user), null, null, Json.RoomView, cancellationToken);
 
-    /// <summary>Removes a member (or, for the caller, leaves).</summary>
-    public Task<RoomView> RemoveRoomMemberAsync(Guid roomId, Guid userId, CancellationToken cancellationToken = default) =>
-        SendAsync<object, RoomView>(HttpMethod.Delete, ApiRoutes.RoomMember(roomId, userId.ToString()), null, null, Json.RoomView, cancellationToken);
+    /// <summary>Removes a member (or, for the caller, leaves); the next message needs a new epoch.</summary>
+    public Task RemoveRoomMemberAsync(Guid roomId, Guid userId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ApiRoutes.RoomMember(roomId, userId.ToString()), cancellationToken);
 
     /// <summary>The directory entries of the room's members (devices, clearances, revocations), unverified.</summary>
     public Task<IReadOnlyList<DirectoryEntry>> GetRoomDevicesAsync(Guid roomId, CancellationToken cancellationToken = default) =>

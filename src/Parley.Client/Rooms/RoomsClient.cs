@@ -163,7 +163,8 @@ public sealed class RoomsClient : IAsyncDisposable
         var room = await _client.GetRoomAsync(roomId, cancellationToken).ConfigureAwait(false);
         var member = room.Members.FirstOrDefault(m => string.Equals(m.Email, email.Trim(), StringComparison.OrdinalIgnoreCase))
             ?? throw new RoomOperationException(new RoomError(RoomErrorCode.UnknownSender, $"{email} is not a member of {room.Name}."));
-        return await _client.RemoveRoomMemberAsync(roomId, member.UserId, cancellationToken).ConfigureAwait(false);
+        await _client.RemoveRoomMemberAsync(roomId, member.UserId, cancellationToken).ConfigureAwait(false);
+        return await _client.GetRoomAsync(roomId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The room's members with their verification state and this client's verdict on each of their
@@ -212,6 +213,25 @@ public sealed class RoomsClient : IAsyncDisposable
             var profile = await LoadProfileAsync(cancellationToken).ConfigureAwait(false);
             if (state.Expire(_time.GetUtcNow()) > 0) await SaveAsync(state, cancellationToken).ConfigureAwait(false);
             return state.Messages.Select(m => _reader.View(roomId, m, state.RetentionDays, profile)).ToList();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Processes entries obtained some other way than from this client's own session (tests hand a removed
+    /// member's device the log another member fetched), exactly as the log would be processed.</summary>
+    internal async Task<RoomUpdate> ApplyEntriesAsync(RoomView room, IReadOnlyList<RoomEntry> entries, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var state = await StateAsync(room.Id, cancellationToken).ConfigureAwait(false);
+            var profile = await LoadProfileAsync(cancellationToken).ConfigureAwait(false);
+            var update = await _reader.ApplyAsync(Define(room), state, entries, profile, cancellationToken).ConfigureAwait(false);
+            await SaveAsync(state, cancellationToken).ConfigureAwait(false);
+            return update;
         }
         finally
         {
