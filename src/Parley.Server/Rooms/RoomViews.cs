@@ -18,7 +18,7 @@ public sealed class RoomViews(ParleyDbContext db, Rotation rotation, TimeProvide
                              select new { m, u }).ToListAsync(cancellationToken);
         var reasons = await rotation.ReasonsAsync(room, time.GetUtcNow(), cancellationToken);
         return new RoomView(room.Id, room.Name, room.Label, room.PartyList(), room.CreatedBy, room.CreatedAt, room.RetentionDays,
-            members.OrderBy(x => x.m.AddedAt).Select(x => new RoomMemberView(x.u.Id, x.u.Email, x.u.DisplayName, x.m.DelegationCode, x.m.AddedAt, x.m.AddedBy)).ToList(),
+            members.OrderBy(x => x.m.Id).Select(x => new RoomMemberView(x.u.Id, x.u.Email, x.u.DisplayName, x.m.DelegationCode, x.m.AddedAt, x.m.AddedBy)).ToList(),
             Epoch(room), reasons, room.LastSequence);
     }
 
