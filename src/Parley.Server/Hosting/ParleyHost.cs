@@ -41,6 +41,9 @@ public sealed class RunningServer(WebApplication app) : IAsyncDisposable
 /// <summary>Builds and starts the Parley server: the HTTP API, the web client and storage.</summary>
 public static class ParleyHost
 {
+    /// <summary>Why the web client's files need no session (the authorization matrix finds them by it).</summary>
+    public const string WebClientFilesArePublic = "The web client's files are public; it signs in like any client.";
+
     /// <summary>Builds the application; throws <see cref="ServerConfigurationException"/> for bad options.</summary>
     public static WebApplication Build(ServerOptions options)
     {
@@ -110,7 +113,9 @@ public static class ParleyHost
         // Unknown API paths answer with problem details, not with the web client.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."))
             .Public("Unknown API paths answer 404 to anyone.");
-        app.MapStaticAssets().Public("The web client's files are public; it signs in like any client.");
+        // In a group, so that what MapStaticAssets maps beyond the manifest's files (its fallback for
+        // files served from the build folder) carries the same declaration.
+        app.MapGroup("").Public(WebClientFilesArePublic).MapStaticAssets();
         app.MapFallbackToFile("index.html").Public("The web client's page is public.");
         return app;
     }

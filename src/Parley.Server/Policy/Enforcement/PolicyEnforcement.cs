@@ -12,9 +12,9 @@ namespace Parley.Server.Policy.Enforcement;
 /// The one enforcement point. For every endpoint, before its handler runs: refuse endpoints that
 /// declare no policy (fail closed), let public entry points through, require a session (401),
 /// find the action and the resource (404 when there is none), read the request facts the rules
-/// need (400 when they are malformed), decide, commit the decision to the ledger, and then either
-/// run the handler or answer 404 (a resource the caller may not know about) or 403 with the
-/// decision, the deciding rules, the reason, and whether a step-up would help.
+/// need, decide, commit the decision to the ledger, and then answer 404 (a resource the caller may
+/// not know about), 400 (a request fact was malformed), 403 with the decision, the deciding rules,
+/// the reason and whether a step-up would help, or run the handler.
 /// </summary>
 public sealed partial class PolicyEnforcement(RequestDelegate next, ILogger<PolicyEnforcement> logger)
 {
@@ -69,15 +69,14 @@ public sealed partial class PolicyEnforcement(RequestDelegate next, ILogger<Poli
             return;
         }
 
+        // A fact that cannot be read is answered after the decision: a caller who may not know the
+        // resource gets the same 404 whatever they sent.
         var context = PolicyContext.Empty;
+        string? contextProblem = null;
         foreach (var source in policy.Context)
         {
             var reading = await source.ReadAsync(http, context);
-            if (reading.Problem is not null)
-            {
-                await Problems.BadRequest(reading.Problem).ExecuteAsync(http);
-                return;
-            }
+            contextProblem ??= reading.Problem;
             context = reading.Context;
         }
 
@@ -91,12 +90,22 @@ public sealed partial class PolicyEnforcement(RequestDelegate next, ILogger<Poli
         await db.SaveChangesAsync(http.RequestAborted);
         http.Features.Set(decision);
 
-        if (decision.Permitted)
+        if (decision.Hidden)
         {
-            await next(http);
+            await Problems.NotFound().ExecuteAsync(http);
             return;
         }
-        await (decision.Hidden ? Problems.NotFound() : Denied(decision)).ExecuteAsync(http);
+        if (contextProblem is not null)
+        {
+            await Problems.BadRequest(contextProblem).ExecuteAsync(http);
+            return;
+        }
+        if (!decision.Permitted)
+        {
+            await Denied(decision).ExecuteAsync(http);
+            return;
+        }
+        await next(http);
     }
 
     /// <summary>The decision that let the request reach its handler.</summary>
@@ -169,7 +178,7 @@ public sealed partial class PolicyEnforcement(RequestDelegate next, ILogger<Poli
         kinds.ResolverFor(kind, services) ?? throw new InvalidOperationException($"No resolver is registered for resource kind '{kind}'.");
 
     private static string? Via(HttpContext http, Endpoint endpoint) =>
-        endpoint is RouteEndpoint route ? $"{http.Request.Method} /{route.RoutePattern.RawText?.TrimStart('/')}" : null;
+        endpoint is RouteEndpoint route ? $"{http.Request.Method} /{route.RoutePattern.RawText?.Trim('/')}" : null;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Endpoint {Endpoint} declares no access policy; refused.")]
     private static partial void LogUndeclared(ILogger logger, string endpoint);

@@ -1,4 +1,5 @@
 using Parley.Protocol.Api;
+using Parley.Protocol.Identity;
 
 namespace Parley.Server.Policy.Engine;
 
@@ -87,7 +88,8 @@ public sealed class PolicyEngine(PolicySettings settings)
 
         if (forbids.Count == 0)
         {
-            var reason = $"Nothing permits {request.Action.Description.TrimEnd('.').ToLowerInvariant()} ({request.Action.Name}) on {request.Resource.Display} for you.";
+            var roles = RoleNames.ToNames(request.Principal.Roles);
+            var reason = $"Your role ({(roles.Count == 0 ? "none" : string.Join(", ", roles))}) does not allow this: {request.Action.Description.TrimEnd('.')} ({request.Action.Name}) on {request.Resource.Display}.";
             return new PolicyDecision(request, false, DecisionKind.NotPermitted, [PolicyDecision.DefaultDeny], outcomes, reason,
                 Hidden: request.Action.HiddenWhenNotPermitted, StepUp: false, StepUpWith: null);
         }

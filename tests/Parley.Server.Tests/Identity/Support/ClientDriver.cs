@@ -157,14 +157,15 @@ public sealed class ClientDriver(IdentityHost host)
     }
 
     public async Task<byte[]> ClearanceAsync(TestAccount officer, TestAccount subject, string delegation, string level, string[] compartments, string[]? roles = null,
-        DateTimeOffset? validFrom = null, DateTimeOffset? validUntil = null, Guid? serial = null, CompositePrivateKey? signer = null, byte[]? fingerprint = null)
+        DateTimeOffset? validFrom = null, DateTimeOffset? validUntil = null, Guid? serial = null, CompositePrivateKey? signer = null, byte[]? fingerprint = null,
+        DateTimeOffset? trainingUntil = null)
     {
         var now = host.Clock.GetUtcNow();
         var from = validFrom ?? now.AddDays(-1);
         var until = validUntil ?? now.AddDays(365);
         var body = new ClearanceCertificate(serial ?? Guid.NewGuid(), delegation, subject.UserId, fingerprint ?? subject.IdentityKey.PublicKey.Fingerprint(),
             roles ?? subject.Roles.ToArray(), level, compartments.Order(StringComparer.Ordinal).ToList(),
-            from.ToUnixTimeSeconds(), until.ToUnixTimeSeconds(), until.ToUnixTimeSeconds(), now.ToUnixTimeSeconds());
+            from.ToUnixTimeSeconds(), until.ToUnixTimeSeconds(), (trainingUntil ?? until).ToUnixTimeSeconds(), now.ToUnixTimeSeconds());
         return (await Signed<ClearanceCertificate>.SignAsync(Suite, signer ?? officer.IdentityKey, body)).Encode();
     }
 
