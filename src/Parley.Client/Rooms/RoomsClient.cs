@@ -370,11 +370,13 @@ public sealed class RoomsClient : IAsyncDisposable
                 {
                     await _client.PostRoomMessageAsync(roomId, new PostMessageRequest(message.Encode()), cancellationToken).ConfigureAwait(false);
                 }
-                catch (ParleyApiException e) when (e.Kind == ApiProblemKind.Conflict)
+                catch (ParleyApiException e)
                 {
-                    // A new epoch is required first, or another member's epoch came first: catch up and try again.
+                    // Not posted: the copy goes (the chain step stays spent, so its counter is never used twice).
                     state.Sent.Remove(kept);
                     await SaveAsync(state, cancellationToken).ConfigureAwait(false);
+                    if (e.Kind != ApiProblemKind.Conflict) throw;
+                    // A new epoch is required first, or another member's epoch came first: catch up and try again.
                     rekey = IsRekeyRequired(e);
                     continue;
                 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Parley.Client.Api;
 using Parley.Client.Profiles;
 using Parley.Client.Rooms;
 using Parley.Client.Verification;
@@ -61,10 +62,12 @@ public sealed class RoomExchangeTests(RoomsWorld world)
                 }
             }
 
-            // A portion below the room's label is allowed; one above it is refused before anything is sent.
-            var below = await clients[2].SendAsync(room.Id, "CONFIDENTIAL portion " + texts[2], "(C//REL TO ATL, BOR)");
-            Assert.Equal("(C//REL TO ATL, BOR)", below.Message.PortionMark);
-            Assert.Equal("(C//REL TO ATL, BOR)", (await inboxes[0].WaitForAsync("CONFIDENTIAL portion " + texts[2])).PortionMark);
+            // A portion below the room's label is a write-down: the server's policy refuses it and says why, and
+            // the sender keeps no copy of what was not posted. One above the room's label is refused before anything is sent.
+            var below = await Assert.ThrowsAsync<ParleyApiException>(() => clients[2].SendAsync(room.Id, "CONFIDENTIAL portion " + texts[2], "(C//REL TO ATL, BOR)"));
+            Assert.Equal(ApiProblemKind.Denied, below.Kind);
+            Assert.Contains("forbid.write-down", below.Rules);
+            Assert.Contains("write-down", below.Reason);
             var above = await Assert.ThrowsAsync<RoomOperationException>(() => clients[2].SendAsync(room.Id, "no", "SECRET//BOR EYES ONLY"));
             Assert.Equal(RoomErrorCode.LabelAboveRoom, above.Error.Code);
 
@@ -72,7 +75,7 @@ public sealed class RoomExchangeTests(RoomsWorld world)
             foreach (var (client, index) in clients.Select((c, i) => (c, i)))
             {
                 var history = await client.GetMessagesAsync(room.Id);
-                Assert.Equal(texts.Append("CONFIDENTIAL portion " + texts[2]), history.Select(m => m.Text));
+                Assert.Equal(texts, history.Select(m => m.Text));
                 Assert.All(history, m => Assert.Equal(m.SenderUserId == people[index].UserId, m.FromThisDevice));
             }
 

@@ -109,7 +109,9 @@ public sealed class RoomsWorld : IAsyncLifetime
         return await InviteAsync(admin, $"so@{code.ToLowerInvariant()}.example", Roles.SecurityOfficer | Roles.Member, null, code);
     }
 
-    private async Task<Account> InviteAsync(Account inviter, string email, Roles roles, string? level, string? delegation = null)
+    /// <summary>A new person enrolled by <paramref name="inviter"/> (an officer), cleared at <paramref name="level"/> when given:
+    /// for tests that change someone's clearance or devices, which the shared people must keep.</summary>
+    public async Task<Account> InviteAsync(Account inviter, string email, Roles roles, string? level, string? delegation = null)
     {
         delegation ??= inviter.Delegation!;
         var created = await new SecurityOfficer(inviter.Client, IdentityServer.Suite).CreateEnrollmentAsync(email, roles, delegation);
@@ -118,7 +120,8 @@ public sealed class RoomsWorld : IAsyncLifetime
         return account;
     }
 
-    private async Task CertifyAsync(Account officer, Account member, string level) =>
+    /// <summary>Issues <paramref name="member"/> a new clearance certificate at <paramref name="level"/> (the latest one is the one clients use).</summary>
+    public async Task CertifyAsync(Account officer, Account member, string level) =>
         await new SecurityOfficer(officer.Client, IdentityServer.Suite).CertifyAsync(officer.Enrolled.Account.Identity, officer.Delegation!,
             new ClearanceRequest(member.Email, level, [], Roles.None, TimeSpan.FromDays(30), DateTimeOffset.UtcNow.AddDays(30)));
 
