@@ -46,7 +46,9 @@ internal sealed record VaultMessage(long Sequence, long Epoch, long Counter, Gui
 /// <summary>The plaintext of an own message, kept until the log shows it back.</summary>
 internal sealed record VaultSent(long Epoch, long Counter, string Label, string Text, DateTimeOffset SentAt);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+// Absent rather than null: the source-generated writer puts a null byte[] down as "" (an empty array when
+// read back), which would turn "no saved state" into "a damaged saved state" after a restart.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RoomVaultData))]
 internal sealed partial class RoomVaultJson : JsonSerializerContext;
 

@@ -112,6 +112,36 @@ public sealed class RoomExchangeTests(RoomsWorld world)
         Assert.Equal(next, (await inbox.WaitForAsync(next)).Text);
     }
 
+    [Fact]
+    public async Task A_device_picks_up_its_rooms_from_the_sealed_profile_after_a_restart()
+    {
+        var room = await NewRoomAsync();
+        // Each step in a new client, as each `parley` command is a new process.
+        await SendOnceAsync(world.AtlHead, room.Id, "first, from the creator");
+        await SendOnceAsync(world.BorHead, room.Id, "second, from BOR");
+        await SendOnceAsync(world.AtlHead, room.Id, "third, from the creator again");
+        await SendOnceAsync(world.BorHead, room.Id, "fourth, from BOR again");
+        foreach (var person in new[] { world.AtlHead, world.BorHead })
+        {
+            await using var client = await world.RoomsAsync(person);
+            await client.SyncAsync(room.Id);
+            var history = await client.GetMessagesAsync(room.Id);
+            Assert.Equal(["first, from the creator", "second, from BOR", "third, from the creator again", "fourth, from BOR again"], history.Select(m => m.Text));
+        }
+    }
+
+    private async Task<Protocol.Api.RoomView> NewRoomAsync()
+    {
+        await using var head = await world.RoomsAsync(world.AtlHead);
+        return await world.RoomAsync(head, JointLabel, ["ATL", "BOR"], world.BorHead);
+    }
+
+    private async Task SendOnceAsync(Support.Account person, Guid roomId, string text)
+    {
+        await using var client = await world.RoomsAsync(person);
+        await client.SendAsync(roomId, text);
+    }
+
     // The server's data folder (database, its journal, blobs) and every profile hold ciphertext only.
     private async Task AssertNothingReadableOnDiskAsync(IReadOnlyList<string> texts)
     {
