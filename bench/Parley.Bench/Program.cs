@@ -19,6 +19,7 @@ public static class Program
                 "openssl" => await OpensslComparison.RunAsync(Options.Parse(args[1..], OpensslComparison.DefaultMib)),
                 "memory" => await MemoryProfile.RunAsync(Options.Parse(args[1..])),
                 "browser" => await BrowserComparison.RunAsync(Options.Parse(args[1..], BrowserComparison.DefaultMib)),
+                "ledger" => await LedgerBench.RunAsync(args[1..]),
                 "help" or "--help" or "-h" => Usage(),
                 _ => RunBenchmarkDotNet(args),
             };
@@ -45,6 +46,7 @@ public static class Program
               openssl [--mib N (default 8192)] [--backend platform|bouncycastle] [--runs R] [--seconds S]
               memory  [--gib N] [--backend platform|bouncycastle] [--dir PATH]
               browser --url http://127.0.0.1:PORT/ [--mib N (default 64)] [--runs R]
+              ledger  [--entries N (default 1000000)] [--producers P] [--per-commit K] [--dir PATH]
               <BenchmarkDotNet arguments>, e.g. --filter '*' --job short
             """);
         return 2;

@@ -10,6 +10,7 @@ namespace Parley.Cli;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(SelfTestOutput))]
 [JsonSerializable(typeof(VersionOutput))]
+[JsonSerializable(typeof(LedgerVerifyOutput))]
 [JsonSerializable(typeof(WhoamiOutput))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceOutput>))]
 [JsonSerializable(typeof(DeviceOutput))]

@@ -52,6 +52,8 @@ public static class ParleyCommandLine
             ReadCommand.Create(),
             ContactCommand.Create(),
             SelfTestCommand.Create(),
+            LedgerCommand.Create(),
+            WitnessCommand.Create(),
             VersionCommand.Create(),
         };
         root.Options.Add(Verbose);

@@ -31,6 +31,12 @@ public enum ProtocolErrorCode
     Revoked,
     /// <summary>A signer has no authority for what it signed: unknown root, not an officer, or another delegation's officer.</summary>
     Untrusted,
+    /// <summary>A Merkle inclusion or consistency proof does not verify.</summary>
+    InvalidProof,
+    /// <summary>Two views of a log cannot both be true: a fork (same size, other root, or no consistency proof).</summary>
+    Inconsistent,
+    /// <summary>A log presented an older state than one already verified.</summary>
+    Rollback,
 }
 
 /// <summary>A typed, human-readable reason for rejecting input. Never carries secret material.</summary>

@@ -84,6 +84,14 @@ public sealed class CommandTests
     [InlineData("serve", "--data", "ignored", "--log-format", "xml")]
     [InlineData("serve", "--data", "ignored", "--tls-cert", "/etc/hostname")]
     [InlineData("demo", "--urls", "http://127.0.0.1:0")]
+    [InlineData("witness", "--server", "ftp://127.0.0.1/", "--state", "s", "--key", "k")]
+    [InlineData("witness", "--server", "http://127.0.0.1:1/")]
+    [InlineData("witness", "--server", "http://127.0.0.1:1/", "--state", "s", "--key", "k", "--interval", "0")]
+    [InlineData("ledger", "verify")]
+    [InlineData("ledger", "verify", "exported", "--server", "http://127.0.0.1:1/")]
+    [InlineData("ledger", "verify", "--server", "http://127.0.0.1:1/?x=1")]
+    [InlineData("ledger", "export", "--server", "http://127.0.0.1:1/")]
+    [InlineData("ledger", "witness", "add", "--data", "d", "--delegation", "GBR")]
     public async Task Usage_errors_exit_2_with_a_message_and_no_stack_trace(params string[] args)
     {
         var (exit, _, stderr) = await ParleyProcess.RunAsync(args);

@@ -11,6 +11,7 @@ public sealed class LayoutTests(WebFixture web)
     [Theory]
     [InlineData("")]
     [InlineData("selftest")]
+    [InlineData("ledger")]
     public async Task Every_screen_has_an_unclassified_banner_at_top_and_bottom(string path)
     {
         await using var session = await web.OpenAsync();

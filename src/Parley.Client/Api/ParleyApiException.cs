@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace Parley.Client.Api;
 
@@ -37,6 +38,17 @@ public enum ApiProblemKind
 /// <param name="Policy">When the access policy refused (403): its decision, the deciding rules and the reason.</param>
 public sealed record ApiProblem(HttpStatusCode Status, ApiProblemKind Kind, string Title, string? Detail, string? Type, TimeSpan? RetryAfter, PolicyRefusal? Policy = null)
 {
+    /// <summary>The problem's other members (RFC 9457 extensions), e.g. <c>lockedUntil</c>, or a policy
+    /// decision's <c>rules</c>, <c>reason</c> and <c>stepUp</c>; empty when there are none.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Extensions { get; init; } = new Dictionary<string, JsonElement>();
+
+    /// <summary>True when stepping up would help: the server asked for it (<see cref="ApiProblemKind.StepUpRequired"/>),
+    /// or refused with a 403 whose <c>stepUp</c> member is true.</summary>
+    public bool SuggestsStepUp =>
+        Kind == ApiProblemKind.StepUpRequired
+        || (Kind == ApiProblemKind.Denied && Policy is { StepUp: true })
+        || (Kind == ApiProblemKind.Denied && Extensions.TryGetValue("stepUp", out var stepUp) && stepUp.ValueKind == JsonValueKind.True);
+
     /// <summary>One line for a person: the detail when the server gave one, else the title.</summary>
     public string Message => string.IsNullOrWhiteSpace(Detail) ? Title : Detail.Contains(Title, StringComparison.OrdinalIgnoreCase) ? Detail : $"{Title}: {Detail}";
 }

@@ -289,6 +289,7 @@ internal static class ProblemReader
     public static async Task<ApiProblem> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string? title = null, detail = null, type = null;
+        var extensions = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         PolicyRefusal? policy = null;
         try
         {
@@ -301,6 +302,8 @@ internal static class ProblemReader
                     title = Text(json.RootElement, "title");
                     detail = Text(json.RootElement, "detail");
                     type = Text(json.RootElement, "type");
+                    foreach (var member in json.RootElement.EnumerateObject())
+                        if (!StandardMembers.Contains(member.Name)) extensions[member.Name] = member.Value.Clone();
                     policy = Policy(json.RootElement);
                 }
             }
@@ -311,7 +314,7 @@ internal static class ProblemReader
         }
         var status = response.StatusCode;
         title ??= string.IsNullOrEmpty(response.ReasonPhrase) ? $"HTTP {(int)status}" : response.ReasonPhrase;
-        return new ApiProblem(status, KindOf(status, type), title, detail, type, RetryAfter(response), policy);
+        return new ApiProblem(status, KindOf(status, type), title, detail, type, RetryAfter(response), policy) { Extensions = extensions };
     }
 
     // The access policy's extensions of a 403: decision, kind, rules, reason, stepUp, stepUpWith.
@@ -324,6 +327,8 @@ internal static class ProblemReader
         var stepUp = problem.TryGetProperty("stepUp", out var flag) && flag.ValueKind == JsonValueKind.True;
         return new PolicyRefusal(decision, Text(problem, "kind") ?? "not-permitted", rules, reason, stepUp, Text(problem, "stepUpWith"));
     }
+
+    private static readonly HashSet<string> StandardMembers = new(StringComparer.Ordinal) { "type", "title", "status", "detail", "instance" };
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

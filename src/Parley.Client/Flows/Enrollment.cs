@@ -42,6 +42,53 @@ public sealed record EnrolledAccount(SignedIn Account, IReadOnlyList<string> Rec
 }
 
 /// <summary>
+/// An enrollment whose keys are made (<see cref="Enrollment.PrepareAsync"/>), waiting for the first TOTP
+/// code. It holds the password-derived keys and the new identity key: dispose it when done (after a
+/// successful completion the identity key belongs to the <see cref="EnrolledAccount"/>).
+/// </summary>
+public sealed class PreparedEnrollment : IDisposable
+{
+    private UnlockedIdentity? _identity;
+
+    internal PreparedEnrollment(PendingEnrollment pending, string displayName, PasswordKeys keys, UnlockedIdentity identity, byte[] sealedKey, Signed<DelegationRoot>? root)
+    {
+        Pending = pending;
+        DisplayName = displayName;
+        Keys = keys;
+        _identity = identity;
+        SealedKey = sealedKey;
+        Root = root;
+    }
+
+    /// <summary>The enrollment it prepares.</summary>
+    public PendingEnrollment Pending { get; }
+
+    /// <summary>The chosen display name.</summary>
+    public string DisplayName { get; }
+
+    internal PasswordKeys Keys { get; }
+
+    internal byte[] SealedKey { get; }
+
+    internal Signed<DelegationRoot>? Root { get; }
+
+    internal UnlockedIdentity TakeIdentity() => _identity ?? throw new InvalidOperationException("This enrollment is completed already.");
+
+    internal void HandOver() => _identity = null;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _identity?.Dispose();
+        _identity = null;
+        Keys.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"PreparedEnrollment({Pending.Details.Email}, private)";
+}
+
+/// <summary>
 /// Completes an enrollment link: begin with the token, check the delegation root against the
 /// fingerprint in the link, derive keys from the new password, generate the identity key and seal
 /// it, sign the delegation root when founding the delegation, complete with the first TOTP code,
@@ -81,15 +128,28 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
     /// <summary>Creates the account with <paramref name="password"/> and the first <paramref name="totpCode"/>.</summary>
     public async Task<EnrolledAccount> CompleteAsync(PendingEnrollment pending, string password, string displayName, string totpCode, string deviceName, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(totpCode);
+        using var prepared = await PrepareAsync(pending, password, displayName, cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(prepared, totpCode, deviceName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first half of completing an enrollment, all on the client: derives the password's keys,
+    /// generates the identity key and seals it, and signs the delegation root when founding the
+    /// delegation. It is slow in a browser, so a client asks for the first TOTP code afterwards, and
+    /// a mistyped code can be retried without deriving again.
+    /// </summary>
+    public async Task<PreparedEnrollment> PrepareAsync(PendingEnrollment pending, string password, string displayName, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(pending);
         ArgumentException.ThrowIfNullOrEmpty(password);
         ArgumentException.ThrowIfNullOrWhiteSpace(displayName);
-        ArgumentException.ThrowIfNullOrWhiteSpace(totpCode);
         var details = pending.Details;
-        using var keys = await PasswordKeys.DeriveAsync(suite, password, details.Kdf, cancellationToken).ConfigureAwait(false);
-        var identity = await UnlockedIdentity.GenerateAsync(suite, details.UserId, keys.MasterKey, cancellationToken).ConfigureAwait(false);
+        var keys = await PasswordKeys.DeriveAsync(suite, password, details.Kdf, cancellationToken).ConfigureAwait(false);
+        UnlockedIdentity? identity = null;
         try
         {
+            identity = await UnlockedIdentity.GenerateAsync(suite, details.UserId, keys.MasterKey, cancellationToken).ConfigureAwait(false);
             var sealedKey = await identity.SealAsync(suite, cancellationToken).ConfigureAwait(false);
             var root = pending.DelegationRoot;
             if (pending.FoundsDelegation)
@@ -97,12 +157,39 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
                 var delegation = details.Delegation!;
                 root = await identity.SignAsync(suite, new DelegationRoot(delegation.Code, delegation.Name, details.UserId, identity.PublicKey.Encode(), _time.GetUtcNow().ToUnixTimeSeconds()), cancellationToken).ConfigureAwait(false);
             }
-            var request = new EnrollCompleteRequest(pending.Link.Token, displayName, details.Kdf, keys.AuthSecret.ToArray(), identity.PublicKey.Encode(), sealedKey, totpCode,
+            return new PreparedEnrollment(pending, displayName, keys, identity, sealedKey, root);
+        }
+        catch
+        {
+            identity?.Dispose();
+            keys.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The second half: sends the prepared account with the first <paramref name="totpCode"/>,
+    /// pins the root and registers this profile's device. If the server refuses the code, the prepared
+    /// enrollment stays usable for another attempt.</summary>
+    public async Task<EnrolledAccount> CompleteAsync(PreparedEnrollment prepared, string totpCode, string deviceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentException.ThrowIfNullOrWhiteSpace(totpCode);
+        var pending = prepared.Pending;
+        var details = pending.Details;
+        var identity = prepared.TakeIdentity();
+        var handedOver = false;
+        try
+        {
+            var root = prepared.Root;
+            var request = new EnrollCompleteRequest(pending.Link.Token, prepared.DisplayName, details.Kdf, prepared.Keys.AuthSecret.ToArray(), identity.PublicKey.Encode(), prepared.SealedKey, totpCode,
                 pending.FoundsDelegation ? root!.Encode() : null, kind);
             var completed = await client.CompleteEnrollmentAsync(request, cancellationToken).ConfigureAwait(false);
             var login = completed.Login;
             if (login.Session.User.Id != details.UserId)
                 throw new TrustException(new ProtocolError(ProtocolErrorCode.Untrusted, $"The server created account {login.Session.User.Id} instead of {details.UserId}."));
+            // From here the account exists: the identity belongs to the result, whatever happens next.
+            handedOver = true;
+            prepared.HandOver();
             client.Session = SignIn.Credentials(login, kind);
 
             var existing = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
@@ -113,7 +200,7 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
                 UserId = details.UserId,
                 Delegation = details.Delegation?.Code,
                 SessionToken = kind == ClientKind.Cli ? login.BearerToken : null,
-                Account = new ProfileAccount(details.Kdf, identity.PublicKey.Encode(), sealedKey),
+                Account = new ProfileAccount(details.Kdf, identity.PublicKey.Encode(), prepared.SealedKey),
             }, cancellationToken).ConfigureAwait(false);
             if (root is not null) await new TrustStore(store, suite).PinAsync(root, cancellationToken).ConfigureAwait(false);
 
@@ -121,7 +208,7 @@ public sealed class Enrollment(ParleyClient client, IProfileStore store, CryptoS
             var session = device is null ? login.Session : await new SessionBinding(client, suite).BindAsync(identity, device, cancellationToken).ConfigureAwait(false);
             return new EnrolledAccount(new SignedIn(session, identity, device), completed.RecoveryCodes);
         }
-        catch
+        catch when (handedOver)
         {
             identity.Dispose();
             throw;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Parley.Client.Api;
 using Parley.Client.Keys;
 using Parley.Client.Profiles;
@@ -28,6 +29,40 @@ public abstract record SecondFactor
         /// <inheritdoc />
         public override string ToString() => "RecoveryCode(private)";
     }
+
+    /// <summary>
+    /// A WebAuthn security key or passkey (AAL3). After the password is checked the server sends
+    /// request options (the JSON of <c>PublicKeyCredentialRequestOptions</c>, base64url fields);
+    /// <paramref name="Authenticate"/> has the authenticator answer them (in the browser,
+    /// <c>navigator.credentials.get</c>) and returns the assertion as the JSON form of the
+    /// <c>PublicKeyCredential</c>.
+    /// </summary>
+    public sealed record SecurityKey(Func<JsonElement, CancellationToken, Task<JsonElement>> Authenticate) : SecondFactor
+    {
+        /// <inheritdoc />
+        public override string ToString() => "SecurityKey";
+    }
+}
+
+/// <summary>A password turned into keys (<see cref="SignIn.PrepareAsync"/>), waiting for the second factor. Dispose it when done.</summary>
+public sealed class PreparedSignIn : IDisposable
+{
+    internal PreparedSignIn(string email, PasswordKeys keys)
+    {
+        Email = email;
+        Keys = keys;
+    }
+
+    /// <summary>The account's address.</summary>
+    public string Email { get; }
+
+    internal PasswordKeys Keys { get; }
+
+    /// <inheritdoc />
+    public void Dispose() => Keys.Dispose();
+
+    /// <inheritdoc />
+    public override string ToString() => $"PreparedSignIn({Email}, private)";
 }
 
 /// <summary>A signed-in account with its identity key open. Dispose it as soon as the keys are no longer needed.</summary>
@@ -50,7 +85,7 @@ public sealed record SignedIn(SessionView Session, UnlockedIdentity Identity, Pr
 
 /// <summary>
 /// Signs in: prelogin → derive <see cref="PasswordKeys"/> from the password → login with the
-/// authentication secret and a second factor → unseal the identity key → make sure this profile
+/// authentication secret and a second factor (a TOTP or recovery code, or the WebAuthn pair of calls) → unseal the identity key → make sure this profile
 /// has a registered device, after checking the delegation's root against the pinned one → bind the
 /// session to that device (it signs a one-time challenge). The password and the master key never leave this object; the server
 /// gets only the authentication secret. On success <paramref name="client"/> carries the session.
@@ -62,17 +97,49 @@ public sealed class SignIn(ParleyClient client, IProfileStore store, CryptoSuite
     /// <summary>Signs <paramref name="email"/> in; <paramref name="deviceName"/> names a device this profile registers if it has none.</summary>
     public async Task<SignedIn> SignInAsync(string email, string password, SecondFactor factor, string deviceName, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(factor);
+        using var prepared = await PrepareAsync(email, password, cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(prepared, factor, deviceName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first half of a sign-in: fetches the account's KDF parameters and derives the password's
+    /// keys, which is slow in a browser. A client that asks for the second factor afterwards gets a
+    /// one-time code that is still fresh when <see cref="CompleteAsync"/> sends it, and can retry a
+    /// mistyped code without deriving again. Nothing is sent to the server but the email.
+    /// </summary>
+    public async Task<PreparedSignIn> PrepareAsync(string email, string password, CancellationToken cancellationToken = default)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(email);
         ArgumentException.ThrowIfNullOrEmpty(password);
-        ArgumentNullException.ThrowIfNull(factor);
-        var server = client.BaseAddress ?? throw new InvalidOperationException("The client has no server address.");
-
         var prelogin = await client.PreloginAsync(email, cancellationToken).ConfigureAwait(false);
         if (prelogin.Kdf.Validate() is { } weak)
             throw new TrustException(new ProtocolError(ProtocolErrorCode.Untrusted, $"The server asks for unsafe password derivation parameters: {weak.Message}"));
-        using var keys = await PasswordKeys.DeriveAsync(suite, password, prelogin.Kdf, cancellationToken).ConfigureAwait(false);
-        var request = new LoginRequest(email, keys.AuthSecret.ToArray(), (factor as SecondFactor.Totp)?.Code, (factor as SecondFactor.RecoveryCode)?.Code, kind);
-        var login = await client.LoginAsync(request, cancellationToken).ConfigureAwait(false);
+        return new PreparedSignIn(email, await PasswordKeys.DeriveAsync(suite, password, prelogin.Kdf, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The second half of a sign-in: logs in with the prepared keys and <paramref name="factor"/>;
+    /// the prepared sign-in stays usable for another attempt if this one is refused.</summary>
+    public async Task<SignedIn> CompleteAsync(PreparedSignIn prepared, SecondFactor factor, string deviceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(factor);
+        var server = client.BaseAddress ?? throw new InvalidOperationException("The client has no server address.");
+        var email = prepared.Email;
+        var keys = prepared.Keys;
+
+        LoginResponse login;
+        if (factor is SecondFactor.SecurityKey securityKey)
+        {
+            var options = await client.WebAuthnLoginOptionsAsync(new WebAuthnLoginOptionsRequest(email, keys.AuthSecret.ToArray()), cancellationToken).ConfigureAwait(false);
+            var assertion = await securityKey.Authenticate(options, cancellationToken).ConfigureAwait(false);
+            login = await client.WebAuthnLoginAsync(new WebAuthnLoginRequest(email, keys.AuthSecret.ToArray(), assertion, kind), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var request = new LoginRequest(email, keys.AuthSecret.ToArray(), (factor as SecondFactor.Totp)?.Code, (factor as SecondFactor.RecoveryCode)?.Code, kind);
+            login = await client.LoginAsync(request, cancellationToken).ConfigureAwait(false);
+        }
         client.Session = Credentials(login, kind);
 
         var user = login.Session.User;

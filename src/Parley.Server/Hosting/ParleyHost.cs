@@ -9,6 +9,7 @@ using Parley.Server.Identity.Enrollment;
 using Parley.Server.Policy;
 using Parley.Server.Policy.Enforcement;
 using Parley.Server.Policy.Engine;
+using Parley.Server.Ledger;
 using Parley.Server.Rooms;
 using Parley.Server.Storage;
 
@@ -86,9 +87,12 @@ public static class ParleyHost
 
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(options.Time);
-        builder.Services.AddSingleton(Ledger.LedgerHmacKey.LoadOrCreate(data));
-        builder.Services.AddScoped<Ledger.LedgerWriter>();
-        builder.Services.AddDbContext<ParleyDbContext>(db => ParleyDbContext.UseSqlite(db, data));
+        builder.Services.AddLedger(data, options.Ledger);
+        builder.Services.AddDbContext<ParleyDbContext>((services, db) =>
+        {
+            ParleyDbContext.UseSqlite(db, data);
+            db.AddInterceptors(services.GetRequiredService<LedgerQueueSignal>());
+        });
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
         builder.Services.AddParleyIdentity(data);
@@ -109,6 +113,7 @@ public static class ParleyHost
         app.MapHealthApi();
         app.MapIdentityApis();
         app.MapPolicyApis();
+        app.MapLedgerApi();
         app.MapRoomsApi();
         // Unknown API paths answer with problem details, not with the web client.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."))
@@ -138,7 +143,7 @@ public static class ParleyHost
         }
     }
 
-    /// <summary>Applies migrations and records the installation on first start.</summary>
+    /// <summary>Applies migrations, records the installation on first start and gets the ledger ready (its first checkpoint, the web client's hash).</summary>
     public static async Task InitializeStorageAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
@@ -150,6 +155,7 @@ public static class ParleyHost
             db.Instance.Add(new ServerInstance { InstanceId = Guid.NewGuid(), CreatedAt = DateTimeOffset.UtcNow });
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
+        await LedgerStartup.InitializeAsync(services, cancellationToken).ConfigureAwait(false);
         await scope.ServiceProvider.GetRequiredService<BootstrapToken>().EnsureAsync(
             db, scope.ServiceProvider.GetRequiredService<Ledger.LedgerWriter>(), scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
     }

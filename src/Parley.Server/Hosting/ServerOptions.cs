@@ -24,6 +24,9 @@ public sealed record ServerOptions
     /// <summary>Lowest level written to the console log.</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>How the ledger's sequencer batches.</summary>
+    public Ledger.LedgerOptions Ledger { get; init; } = new();
+
     /// <summary>The server's clock: session expiry, TOTP steps, lockouts and rate limits read it, so tests can move it.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

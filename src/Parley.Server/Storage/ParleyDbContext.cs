@@ -21,12 +21,7 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedNever();
         });
-        modelBuilder.Entity<Ledger.PendingLedgerEntry>(e =>
-        {
-            e.ToTable("ledger_queue");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.Id).ValueGeneratedOnAdd();
-        });
+        Ledger.LedgerModel.Configure(modelBuilder);
         Identity.Model.IdentityModel.Configure(modelBuilder);
         Policy.Model.PolicyModel.Configure(modelBuilder);
         Rooms.Model.RoomsModel.Configure(modelBuilder);
@@ -46,6 +41,31 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
     }
 
     private static string ConnectionString(DataDirectory data) => $"Data Source={data.DatabasePath};Pooling=True";
+
+    private const string ConnectionPragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+
+    /// <summary>Opens a plain ADO.NET connection to the data folder's database, for storage that does not go
+    /// through EF Core (the ledger's hot path). A connection that writes gets the context's per-connection
+    /// settings (full fsync on commit); a read-only one skips them, since reads in WAL mode neither sync nor
+    /// wait for writers.</summary>
+    public static async Task<SqliteConnection> OpenConnectionAsync(DataDirectory data, CancellationToken cancellationToken, bool forWriting = true)
+    {
+        var connection = new SqliteConnection(ConnectionString(data));
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (!forWriting) return connection;
+            await using var command = connection.CreateCommand();
+            command.CommandText = ConnectionPragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>Switches the database file to write-ahead logging, which lasts for the file's life.</summary>
     /// <exception cref="InvalidOperationException">SQLite kept another journal mode (e.g. the file system cannot share memory).</exception>
@@ -72,7 +92,7 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
     // with "attempt to write a readonly database".
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
-        private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+        private const string Pragmas = ConnectionPragmas;
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {

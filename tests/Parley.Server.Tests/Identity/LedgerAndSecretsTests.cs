@@ -56,8 +56,9 @@ public sealed class LedgerAndSecretsTests : IAsyncLifetime
             LedgerEventType.ClearanceIssued, LedgerEventType.ClearanceRevoked,
         };
         Assert.Empty(expected.Except(entries.Select(e => e.Type)));
-        // Identity's events, and the access decision behind every request that needed a session.
-        Assert.All(entries, e => Assert.True((int)e.Type is >= 1000 and <= 1061 || e.Type == LedgerEventType.AccessDecision, $"{e.Type}"));
+        // Identity's events, the access decision behind every request that needed a session, and the
+        // hash of the web client the server logged at start.
+        Assert.All(entries, e => Assert.True((int)e.Type is >= 1000 and <= 1061 || e.Type is LedgerEventType.AccessDecision or LedgerEventType.WebClientBundle, $"{e.Type}"));
         Assert.Contains(entries, e => e.Type == LedgerEventType.AccessDecision && e.Subject == $"delegation:{Code}" && e.Field("action") == "clearance.manage" && e.Field("decision") == "permit");
         // Times are the server's clock.
         Assert.All(entries, e => Assert.True(e.TimeMilliseconds <= _host.Clock.GetUtcNow().ToUnixTimeMilliseconds()));

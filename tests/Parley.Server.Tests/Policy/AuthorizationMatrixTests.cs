@@ -170,6 +170,16 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/auth/webauthn/login"] = Public,
         ["POST /api/enroll/begin"] = Public,
         ["POST /api/enroll/complete"] = Public,
+        // The ledger is verified by everyone without trusting the host: ids, hashes and HMACs, never content.
+        ["GET /ledger/checkpoint"] = Public,
+        ["GET /ledger/checkpoints/{size:long}"] = Public,
+        ["GET /ledger/tile/{**path}"] = Public,
+        ["GET /ledger/verifier-key"] = Public,
+        ["GET /ledger/entries"] = Public,
+        ["GET /ledger/witnesses"] = Public,
+        ["POST /ledger/cosignatures"] = Public,
+        ["* /ledger/{**rest:minlength(1)}"] = Public,
+        ["POST /api/delegations/{code}/witnesses"] = Officers,
 
         ["POST /api/auth/logout"] = SignedIn(Outcome.Permit),
         ["GET /api/auth/session"] = SignedIn(Outcome.Permit),
@@ -451,6 +461,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{user}", "nobody@x.example")
             .Replace("{documentName}", "v1")
             .Replace("{**rest}", "no-such-endpoint")
+            .Replace("{size:long}", "1")
+            .Replace("{**path}", "0/000")
+            .Replace("{**rest:minlength(1)}", "no-such-resource")
             .Replace("{*path:nonfile}", "some/page")
             .Replace("{**path:file}", "no-such-file.png");
         var resource = Uri.EscapeDataString($"label:{LabelOf(relation)}");

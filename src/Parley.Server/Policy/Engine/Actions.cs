@@ -63,6 +63,7 @@ public static class Actions
     public static readonly PolicyAction ManageTraining = new("training.manage", ActionKind.Administration, true, "Record course completions.");
     public static readonly PolicyAction ManageGrants = new("grant.manage", ActionKind.Administration, true, "Create and revoke need-to-know grants.");
     public static readonly PolicyAction SuspendAccount = new("account.suspend", ActionKind.Administration, true, "Suspend and reinstate accounts.");
+    public static readonly PolicyAction ManageWitnesses = new("witness.manage", ActionKind.Administration, true, "Register the delegation's ledger witness keys.");
 
     public static readonly PolicyAction Inspect = new("delegation.inspect", ActionKind.Inspection, true,
         "Read a delegation's members, clearances, devices, sign-ins, training, grants and downgrades.");
@@ -86,7 +87,7 @@ public static class Actions
     [
         ReadSession, EndSession, StepUp, BindDevice, ReadAccount, ManageAccount, ChangeAuthenticators, ReadDelegations, ReadPolicy,
         ReadDirectory, RegisterDevice, ListDevices, RevokeDevice, CreateDelegation, ManageEnrollments, ManageClearances, ManageTraining,
-        ManageGrants, SuspendAccount, Inspect, ReadLedger, Explain, Read, Write, Print, Downgrade,
+        ManageGrants, SuspendAccount, ManageWitnesses, Inspect, ReadLedger, Explain, Read, Write, Print, Downgrade,
         ListRooms, CreateRoom, ManageRoomMembers, ChangeRoom, WithdrawParty,
     ];
 

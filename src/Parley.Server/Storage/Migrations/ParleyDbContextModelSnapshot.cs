@@ -509,6 +509,65 @@ namespace Parley.Server.Storage.Migrations
                     b.ToTable("webauthn_challenges", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Ledger.LedgerCheckpointRow", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Size");
+
+                    b.ToTable("ledger_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Ledger.LedgerCosignatureRow", b =>
+                {
+                    b.Property<long>("CheckpointSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WitnessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Line")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CheckpointSize", "WitnessId");
+
+                    b.HasIndex("WitnessId");
+
+                    b.ToTable("ledger_cosignatures", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Ledger.LedgerTileRow", b =>
+                {
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TileIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Level", "TileIndex");
+
+                    b.ToTable("ledger_tiles", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Ledger.PendingLedgerEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -519,9 +578,85 @@ namespace Parley.Server.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<long?>("Index")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("Idx");
+
+                    b.Property<byte[]>("LeafHash")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("IX_ledger_queue_pending")
+                        .HasFilter("Idx IS NULL");
+
+                    b.HasIndex("Index")
+                        .IsUnique()
+                        .HasDatabaseName("IX_ledger_queue_Idx")
+                        .HasFilter("Idx IS NOT NULL");
+
+                    b.HasIndex("LeafHash")
+                        .HasDatabaseName("IX_ledger_queue_LeafHash");
+
+                    b.HasIndex("Subject")
+                        .HasDatabaseName("IX_ledger_queue_Subject");
+
                     b.ToTable("ledger_queue", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Ledger.WebClientBundleRecord", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Hash");
+
+                    b.ToTable("web_client_bundles", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Ledger.Witness", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Delegation")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VerifierKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyName", "KeyId")
+                        .IsUnique();
+
+                    b.ToTable("witnesses", (string)null);
                 });
 
             modelBuilder.Entity("Parley.Server.Policy.Model.AccessGrant", b =>
@@ -957,6 +1092,15 @@ namespace Parley.Server.Storage.Migrations
                     b.HasOne("Parley.Server.Identity.Model.UserAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Ledger.LedgerCosignatureRow", b =>
+                {
+                    b.HasOne("Parley.Server.Ledger.Witness", null)
+                        .WithMany()
+                        .HasForeignKey("WitnessId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -47,6 +47,19 @@ public sealed class PageSession : IAsyncDisposable
         return session;
     }
 
+    /// <summary>
+    /// What must never happen, whatever the test does: uncaught exceptions, console errors other than
+    /// the browser's own line about a refused request (tests provoke refusals on purpose), and requests
+    /// that failed below HTTP. Refusals themselves (4xx) are the server answering as it should.
+    /// </summary>
+    public IReadOnlyList<string> UnexpectedProblems => _problems
+        .Where(p => !p.StartsWith("HTTP 4", StringComparison.Ordinal)
+            && !(p.StartsWith("console error: Failed to load resource: the server responded with a status of 4", StringComparison.Ordinal)))
+        .ToList();
+
+    /// <summary>The browser context, for a second page or the DevTools protocol.</summary>
+    public IBrowserContext Context => _context;
+
     /// <summary>CSP violations the page saw.</summary>
     public Task<string[]> CspViolationsAsync() => Page.EvaluateAsync<string[]>("() => window.__cspViolations");
 
