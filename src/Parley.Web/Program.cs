@@ -26,6 +26,7 @@ builder.Services.AddSingleton(new ParleyClient(http));
 builder.Services.AddSingleton<IProfileStore, BrowserProfileStore>();
 builder.Services.AddSingleton<WebSession>();
 builder.Services.AddSingleton<StepUpPrompt>();
+builder.Services.AddSingleton<Parley.Web.Rooms.WebRooms>();
 builder.Services.AddScoped<ClassificationContext>();
 
 // WebCrypto where the page is a secure context (https, or http on loopback); otherwise the managed
