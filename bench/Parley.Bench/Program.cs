@@ -4,7 +4,7 @@ using Parley.Bench.Quick;
 namespace Parley.Bench;
 
 /// <summary>
-/// Quick modes (stream, openssl, memory, browser) print one figure in seconds for reports; anything else
+/// Quick modes (stream, openssl, memory, browser, ledger, rooms) print one figure in seconds for reports; anything else
 /// goes to BenchmarkDotNet, e.g. <c>-- --filter *Stream*</c> or <c>-- --list flat</c>.
 /// </summary>
 public static class Program
@@ -20,6 +20,7 @@ public static class Program
                 "memory" => await MemoryProfile.RunAsync(Options.Parse(args[1..])),
                 "browser" => await BrowserComparison.RunAsync(Options.Parse(args[1..], BrowserComparison.DefaultMib)),
                 "ledger" => await LedgerBench.RunAsync(args[1..]),
+                "rooms" => await RoomsBench.RunAsync(args[1..]),
                 "help" or "--help" or "-h" => Usage(),
                 _ => RunBenchmarkDotNet(args),
             };
@@ -47,6 +48,7 @@ public static class Program
               memory  [--gib N] [--backend platform|bouncycastle] [--dir PATH]
               browser --url http://127.0.0.1:PORT/ [--mib N (default 64)] [--runs R]
               ledger  [--entries N (default 1000000)] [--producers P] [--per-commit K] [--dir PATH]
+              rooms   [--members N (default 50)] [--messages M (default 200)]
               <BenchmarkDotNet arguments>, e.g. --filter '*' --job short
             """);
         return 2;
