@@ -4,7 +4,7 @@ using Parley.Bench.Quick;
 namespace Parley.Bench;
 
 /// <summary>
-/// Quick modes (stream, openssl, memory, documents, browser) print one figure in seconds for reports; anything else
+/// Quick modes (stream, openssl, memory, browser, ledger, documents, rooms) print one figure in seconds for reports; anything else
 /// goes to BenchmarkDotNet, e.g. <c>-- --filter *Stream*</c> or <c>-- --list flat</c>.
 /// </summary>
 public static class Program
@@ -21,6 +21,7 @@ public static class Program
                 "documents" => await DocumentRoundTrip.RunAsync(Options.Parse(args[1..])),
                 "browser" => await BrowserComparison.RunAsync(Options.Parse(args[1..], BrowserComparison.DefaultMib)),
                 "ledger" => await LedgerBench.RunAsync(args[1..]),
+                "rooms" => await RoomsBench.RunAsync(args[1..]),
                 "help" or "--help" or "-h" => Usage(),
                 _ => RunBenchmarkDotNet(args),
             };
@@ -49,6 +50,7 @@ public static class Program
               documents [--gib N (default 2)] [--backend platform|bouncycastle] [--dir PATH] [--seconds S]
               browser --url http://127.0.0.1:PORT/ [--mib N (default 64)] [--runs R]
               ledger  [--entries N (default 1000000)] [--producers P] [--per-commit K] [--dir PATH]
+              rooms   [--members N (default 50)] [--messages M (default 200)]
               <BenchmarkDotNet arguments>, e.g. --filter '*' --job short
             """);
         return 2;

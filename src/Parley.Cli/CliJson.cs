@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Parley.Cli.Commands;
 using Parley.Cli.Demo;
 using Parley.Cli.Identity;
+using Parley.Cli.Rooms;
 
 namespace Parley.Cli;
 
@@ -27,4 +28,15 @@ namespace Parley.Cli;
 [JsonSerializable(typeof(IReadOnlyList<Parley.Protocol.Api.TrainingStatusView>))]
 [JsonSerializable(typeof(Parley.Protocol.Api.GrantView))]
 [JsonSerializable(typeof(IReadOnlyList<Parley.Protocol.Api.GrantView>))]
-internal sealed partial class CliJson : JsonSerializerContext;
+[JsonSerializable(typeof(RoomOutput))]
+[JsonSerializable(typeof(IReadOnlyList<RoomOutput>))]
+[JsonSerializable(typeof(IReadOnlyList<RoomMemberOutput>))]
+[JsonSerializable(typeof(ReadOutput))]
+[JsonSerializable(typeof(FollowLine))]
+[JsonSerializable(typeof(SendOutput))]
+[JsonSerializable(typeof(ContactOutput))]
+internal sealed partial class CliJson : JsonSerializerContext
+{
+    /// <summary>One object per line (for <c>read --json --follow</c>).</summary>
+    public static CliJson Compact { get; } = new(new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase, WriteIndented = false });
+}

@@ -6,6 +6,8 @@ using Parley.Client.Api;
 using Parley.Client.Flows;
 using Parley.Client.Ledger;
 using Parley.Client.Profiles;
+using Parley.Client.Rooms;
+using Parley.Protocol.Rooms;
 using Parley.Server.Hosting;
 using Spectre.Console;
 
@@ -46,6 +48,10 @@ public static class ParleyCommandLine
             DirectoryCommand.Create(),
             SoCommand.Create(),
             PolicyCommand.Create(),
+            RoomCommand.Create(),
+            SendCommand.Create(),
+            ReadCommand.Create(),
+            ContactCommand.Create(),
             SelfTestCommand.Create(),
             LedgerCommand.Create(),
             WitnessCommand.Create(),
@@ -93,6 +99,8 @@ public static class ParleyCommandLine
             ParleyApiException api => (ExitCodes.Failure, $"the server refused ({(int)api.Problem.Status}): {api.Problem.Message}"),
             TrustException => (ExitCodes.Failure, $"not trusted: {e.Message}"),
             LedgerVerificationException => (ExitCodes.Failure, $"the server's ledger is refused: {e.Message}"),
+            RoomOperationException room when IsDenial(room.Error.Code) => (ExitCodes.Denied, $"denied: {room.Error.Summary}: {room.Error.Message}"),
+            RoomOperationException room => (ExitCodes.Failure, $"{room.Error.Summary}: {room.Error.Message}"),
             ProfileException => (ExitCodes.Failure, e.Message),
             HttpRequestException http => (ExitCodes.Failure, $"cannot reach the server: {http.Message}"),
             TaskCanceledException when e.InnerException is TimeoutException => (ExitCodes.Failure, "the server did not answer in time."),
@@ -101,9 +109,13 @@ public static class ParleyCommandLine
         };
         await Console.Error.WriteLineAsync($"parley: {message}").ConfigureAwait(false);
         if (verbose) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
-        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException or LedgerVerificationException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
+        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException or LedgerVerificationException or RoomOperationException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
         return code;
     }
+
+    // Refusals of this client that mean "not allowed" rather than "went wrong".
+    private static bool IsDenial(RoomErrorCode code) =>
+        code is RoomErrorCode.LabelAboveClearance or RoomErrorCode.NotAParty or RoomErrorCode.DeviceRevoked or RoomErrorCode.LabelAboveRoom or RoomErrorCode.Untrusted;
 
     // The policy's reason, then the rules that decided and what would help.
     private static string Denial(ParleyApiException api)

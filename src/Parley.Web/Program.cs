@@ -32,6 +32,7 @@ builder.Services.AddSingleton<ICheckpointStore, BrowserCheckpointStore>();
 builder.Services.AddSingleton<WebLedger>();
 builder.Services.AddSingleton<WebSession>();
 builder.Services.AddSingleton<StepUpPrompt>();
+builder.Services.AddSingleton<Parley.Web.Rooms.WebRooms>();
 builder.Services.AddScoped<ClassificationContext>();
 
 // WebCrypto where the page is a secure context (https, or http on loopback); otherwise the managed

@@ -81,6 +81,8 @@ public sealed partial class DemoTests : IDisposable
                 Assert.Equal("ATL", json.RootElement.GetProperty("delegation").GetString());
             }
 
+            await RoomsThroughTheCliAsync(users, firstRun);
+
             parley.Terminate();
             Assert.Equal(ExitCodes.Success, await parley.WaitForExitAsync(StopTimeout));
         }
@@ -91,10 +93,87 @@ public sealed partial class DemoTests : IDisposable
         {
             await again.WaitForOutputAsync(RunningLine(), SeedTimeout);
             Assert.Contains("Demo accounts: already seeded", again.StandardOutput);
+            Assert.Contains("Demo rooms: already seeded", again.StandardOutput);
             again.Terminate();
             Assert.Equal(ExitCodes.Success, await again.WaitForExitAsync(StopTimeout));
         }
         Assert.Equal(before, await File.ReadAllTextAsync(Path.Combine(Data, "demo.json")));
+    }
+
+    // The seeded rooms, seen with `parley room` and `parley read`/`send` from the seeded profiles.
+    private static async Task RoomsThroughTheCliAsync(List<JsonElement> users, string firstRun)
+    {
+        Assert.Contains("Demo rooms: Treaty talks (CONFIDENTIAL//REL TO ATL, BOR), ATL caucus", firstRun);
+        JsonElement User(string email) => users.Single(u => u.GetProperty("email").GetString() == email);
+        Dictionary<string, string> Password(JsonElement user) => new() { ["PARLEY_PASSWORD"] = user.GetProperty("password").GetString()! };
+        string Profile(JsonElement user) => user.GetProperty("profile").GetString()!;
+        var atlHead = User("head@atl.example");
+        var borHead = User("head@bor.example");
+        var interpreter = User("interpreter@atl.example");
+
+        // room list --json: each room's id, name and label.
+        var (listExit, list, listErr) = await ParleyProcess.RunAsync("room", "list", "--json", "--profile", Profile(atlHead));
+        Assert.True(listExit == ExitCodes.Success, listErr);
+        using (var rooms = JsonDocument.Parse(list))
+        {
+            var byName = rooms.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!, r => r.GetProperty("label").GetString());
+            Assert.Equal("CONFIDENTIAL//REL TO ATL, BOR", byName["Treaty talks"]);
+            Assert.Equal("CONFIDENTIAL//REL TO ATL", byName["ATL caucus"]);
+            Assert.Equal("SECRET//REL TO ATL", byName["ATL technical cell"]);
+            Assert.All(rooms.RootElement.EnumerateArray(), r => Assert.True(Guid.TryParse(r.GetProperty("id").GetString(), out _)));
+        }
+
+        // BOR's head reads the negotiation: ATL's messages decrypted on their device, their own from the copy they kept.
+        var (readExit, read, readErr) = await ParleyProcess.RunAsync(Password(borHead), null, "read", "Treaty talks", "--json", "--profile", Profile(borHead));
+        Assert.True(readExit == ExitCodes.Success, readErr);
+        using (var log = JsonDocument.Parse(read))
+        {
+            var messages = log.RootElement.GetProperty("messages").EnumerateArray().ToList();
+            Assert.Equal(4, messages.Count);
+            Assert.All(messages, m => Assert.True(m.GetProperty("decrypted").GetBoolean()));
+            Assert.Contains("on-site inspections", messages[0].GetProperty("text").GetString());
+            Assert.Equal("head@atl.example", messages[0].GetProperty("sender").GetString());
+            Assert.Equal("(C//REL TO ATL, BOR)", messages[0].GetProperty("portionMark").GetString());
+            Assert.True(messages[1].GetProperty("fromThisDevice").GetBoolean());
+        }
+
+        // They answer; ATL's head reads the answer.
+        var (sendExit, _, sendErr) = await ParleyProcess.RunAsync(Password(borHead), null, "send", "Treaty talks", "We propose to meet again on Thursday.", "--profile", Profile(borHead));
+        Assert.True(sendExit == ExitCodes.Success, sendErr);
+        var (againExit, again, againErr) = await ParleyProcess.RunAsync(Password(atlHead), null, "read", "Treaty talks", "--profile", Profile(atlHead));
+        Assert.True(againExit == ExitCodes.Success, againErr);
+        Assert.Contains("We propose to meet again on Thursday.", again);
+        Assert.Contains("CONFIDENTIAL//REL TO ATL, BOR", again);
+
+        // A portion below the room's label is a write-down: denied (exit 3) with the policy's reason.
+        var (lowExit, _, lowErr) = await ParleyProcess.RunAsync(Password(atlHead), null, "send", "Treaty talks", "x", "--label", "RESTRICTED//REL TO ATL, BOR", "--profile", Profile(atlHead));
+        Assert.Equal(ExitCodes.Denied, lowExit);
+        Assert.Contains("write-down", lowErr);
+        Assert.DoesNotContain("   at ", lowErr);
+
+        // The interpreter is cleared CONFIDENTIAL: not a member of the SECRET cell, and cannot be added, with the reason.
+        var (addExit, _, addErr) = await ParleyProcess.RunAsync("room", "add", "ATL technical cell", "interpreter@atl.example", "--profile", Profile(atlHead));
+        Assert.NotEqual(ExitCodes.Success, addExit);
+        Assert.Contains("Cleared to CONFIDENTIAL; SECRET is needed.", addErr);
+        var (cellExit, _, cellErr) = await ParleyProcess.RunAsync(Password(interpreter), null, "read", "ATL technical cell", "--profile", Profile(interpreter));
+        Assert.NotEqual(ExitCodes.Success, cellExit);
+        Assert.Contains("ATL technical cell", cellErr);
+
+        // Usage errors exit 2 and change nothing.
+        var (missingExit, _, _) = await ParleyProcess.RunAsync("room", "create", "No label", "--party", "ATL", "--profile", Profile(atlHead));
+        Assert.Equal(ExitCodes.Usage, missingExit);
+        var (badLabelExit, _, badLabelErr) = await ParleyProcess.RunAsync("room", "create", "Bad label", "--label", "CONFIDENTAL", "--party", "ATL", "--profile", Profile(atlHead));
+        Assert.Equal(ExitCodes.Usage, badLabelExit);
+        Assert.Contains("CONFIDENTIAL", badLabelErr);
+        var (noTextExit, _, _) = await ParleyProcess.RunAsync(Password(atlHead), null, "send", "Treaty talks", "--profile", Profile(atlHead));
+        Assert.Equal(ExitCodes.Usage, noTextExit);
+        var (unknownExit, _, unknownErr) = await ParleyProcess.RunAsync(Password(atlHead), null, "read", "No such room", "--profile", Profile(atlHead));
+        Assert.NotEqual(ExitCodes.Success, unknownExit);
+        Assert.Contains("No such room", unknownErr);
+        var (afterExit, after, _) = await ParleyProcess.RunAsync("room", "list", "--json", "--profile", Profile(atlHead));
+        Assert.Equal(ExitCodes.Success, afterExit);
+        using var unchanged = JsonDocument.Parse(after);
+        Assert.Equal(3, unchanged.RootElement.GetArrayLength());
     }
 
     [GeneratedRegex(@"^Parley is running at (?<url>http://127\.0\.0\.1:\d+/)\s+\(Ctrl\+C to stop\)$")]

@@ -3,6 +3,8 @@ using Parley.Cli.Demo;
 using Parley.Cli.Serving;
 using Microsoft.Extensions.Logging;
 using Parley.Server.Hosting;
+using Parley.Protocol.Api;
+using Parley.Server.Policy.Engine;
 using Spectre.Console;
 
 namespace Parley.Cli.Commands;
@@ -27,11 +29,21 @@ internal static class DemoCommand
                 // The console belongs to the person trying Parley: only problems are logged.
                 LogFormat = LogFormat.Text,
                 MinimumLogLevel = LogLevel.Warning,
+                Policy = DemoPolicy(parsed.GetRequiredValue(data)),
             };
             return ForegroundServer.RunAsync(options, (server, token) => PrepareAsync(server, options.DataDirectory, token), cancellationToken);
         });
         return command;
     }
+
+    // The seeded people have an authenticator app, not a security key: unless the folder has its own
+    // policy.json, the demo lets any second factor of the last 12 hours reach SECRET (the default asks for
+    // a security key used within 15 minutes), so its SECRET room can be read and written at once.
+    private static PolicySettings? DemoPolicy(string dataDirectory) =>
+        File.Exists(Path.Combine(dataDirectory, PolicySettings.FileName)) ? null : PolicySettings.Default with
+        {
+            Assurance = [new AssuranceRequirement(PolicySettings.Default.Scheme.FindLevel("SECRET")!, AssuranceLevels.Aal2, TimeSpan.FromHours(12))],
+        };
 
     private static async Task PrepareAsync(RunningServer server, string dataDirectory, CancellationToken cancellationToken)
     {
@@ -57,6 +69,20 @@ internal static class DemoCommand
         AnsiConsole.WriteLine($"Sign in in the browser at {url}, or with the CLI (a code: oathtool --totp -b {example.TotpSecret}):");
         AnsiConsole.WriteLine($"  PARLEY_PASSWORD='{example.Password}' parley login --server {url} --user {example.Email} --otp CODE --profile ./my-profile");
         PrintDenial(manifest, url);
+        PrintRooms(manifest);
+    }
+
+    // Where to look first: the negotiation, read from a member's profile, and the room one member may not enter.
+    private static void PrintRooms(DemoManifest manifest)
+    {
+        if (manifest.Rooms is null) return;
+        var head = manifest.Users.FirstOrDefault(u => u.Email == "head@atl.example");
+        var interpreter = manifest.Users.FirstOrDefault(u => u.Email == DemoRooms.Excluded);
+        if (head is null || interpreter is null) return;
+        AnsiConsole.WriteLine($"Read the negotiation as ATL's head (rooms: {string.Join(", ", manifest.Rooms)}):");
+        AnsiConsole.WriteLine($"  PARLEY_PASSWORD='{head.Password}' parley read '{DemoRooms.Joint}' --profile {head.Profile}");
+        AnsiConsole.WriteLine($"'{DemoRooms.Cell}' is SECRET; {interpreter.Email} is cleared {interpreter.Clearance}. Try adding them, as ATL's head:");
+        AnsiConsole.WriteLine($"  parley room add '{DemoRooms.Cell}' {interpreter.Email} --profile {head.Profile}");
     }
 
     // One denial a newcomer can see, with its reason and every rule: a member cleared CONFIDENTIAL

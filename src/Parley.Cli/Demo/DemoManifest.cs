@@ -12,10 +12,11 @@ namespace Parley.Cli.Demo;
 /// <param name="Profile">The CLI profile folder the seeding left signed in (for <c>--profile</c>).</param>
 internal sealed record DemoUser(string Email, string Password, string TotpSecret, string? Delegation, string Role, string? Clearance, string Profile);
 
-/// <summary>What <c>parley demo</c> seeded: written once to <c>DIR/demo.json</c> (0600) and printed on every run.</summary>
+/// <summary>What <c>parley demo</c> seeded: written to <c>DIR/demo.json</c> (0600) and printed on every run.</summary>
 /// <param name="SeededAt">When.</param>
 /// <param name="Users">The accounts.</param>
-internal sealed record DemoManifest(DateTimeOffset SeededAt, IReadOnlyList<DemoUser> Users)
+/// <param name="Rooms">The rooms seeded with messages; null until they are (folders seeded before rooms existed get them on the next run).</param>
+internal sealed record DemoManifest(DateTimeOffset SeededAt, IReadOnlyList<DemoUser> Users, IReadOnlyList<string>? Rooms = null)
 {
     public const string FileName = "demo.json";
 

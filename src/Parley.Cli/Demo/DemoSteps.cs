@@ -29,7 +29,7 @@ internal interface IDemoStep
 /// <summary>The steps, in order.</summary>
 internal static class DemoSteps
 {
-    public static IReadOnlyList<IDemoStep> All { get; } = [new ConfirmHealthy(), new SeedAccounts()];
+    public static IReadOnlyList<IDemoStep> All { get; } = [new ConfirmHealthy(), new SeedAccounts(), new SeedRooms()];
 }
 
 /// <summary>Checks through <c>/healthz</c> that the database and blob store work before anyone is sent to the browser.</summary>
@@ -65,5 +65,22 @@ internal sealed class SeedAccounts : IDemoStep
         await manifest.WriteAsync(context.DataDirectory, cancellationToken).ConfigureAwait(false);
         context.Manifest = manifest;
         return $"seeded ATL and BOR, {manifest.Users.Count} accounts with TOTP; written to {DemoManifest.PathIn(context.DataDirectory)} (0600)";
+    }
+}
+
+/// <summary>Seeds the demo rooms and their messages once, from the seeded people's own profiles.</summary>
+internal sealed class SeedRooms : IDemoStep
+{
+    public string Description => "Demo rooms";
+
+    public async Task<string> RunAsync(DemoContext context, CancellationToken cancellationToken)
+    {
+        var manifest = context.Manifest ?? throw new InvalidOperationException("The accounts were not seeded.");
+        if (manifest.Rooms is { } seeded) return $"already seeded ({string.Join(", ", seeded)})";
+        var outcome = await new DemoRooms(context.Http).SeedAsync(manifest, cancellationToken).ConfigureAwait(false);
+        var updated = manifest with { Rooms = DemoRooms.Names };
+        await updated.WriteAsync(context.DataDirectory, cancellationToken).ConfigureAwait(false);
+        context.Manifest = updated;
+        return outcome;
     }
 }

@@ -57,6 +57,15 @@ internal static class ApiRoutes
     public static string Suspension(string code, string user) => $"{Members(code)}/{Escape(user)}/suspend";
     public static string Reinstatement(string code, string user) => $"{Members(code)}/{Escape(user)}/reinstate";
 
+    public const string Rooms = "api/rooms";
+    public static string Room(Guid id) => $"{Rooms}/{id}";
+    public static string RoomMembers(Guid id) => $"{Room(id)}/members";
+    public static string RoomMember(Guid id, string user) => $"{RoomMembers(id)}/{Escape(user)}";
+    public static string RoomDevices(Guid id) => $"{Room(id)}/devices";
+    public static string RoomLog(Guid id, long after) => $"{Room(id)}/log?after={after}";
+    public static string RoomEpochs(Guid id) => $"{Room(id)}/epochs";
+    public static string RoomMessages(Guid id) => $"{Room(id)}/messages";
+
     private static string Optional(string name, string? value) => string.IsNullOrEmpty(value) ? "" : $"&{name}={Escape(value)}";
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);

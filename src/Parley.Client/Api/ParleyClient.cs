@@ -18,7 +18,7 @@ namespace Parley.Client.Api;
 /// </summary>
 /// <param name="http">A client whose base address is the server's root, e.g. <c>http://127.0.0.1:5080/</c>.
 /// The caller owns it; in the browser it is the one that sends the session cookie.</param>
-public sealed class ParleyClient(HttpClient http)
+public sealed partial class ParleyClient(HttpClient http)
 {
     private static readonly ApiJson Json = ApiJson.Default;
 

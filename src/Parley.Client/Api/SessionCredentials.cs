@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http.Connections.Client;
 
 namespace Parley.Client.Api;
 
@@ -14,6 +15,9 @@ public abstract class SessionCredentials
     public const string CsrfHeader = "X-CSRF-TOKEN";
 
     internal abstract void Apply(HttpRequestMessage request);
+
+    /// <summary>Makes a real-time (SignalR) connection carry the same session.</summary>
+    internal abstract void Apply(HttpConnectionOptions options);
 
     /// <summary>A session whose token travels as <c>Authorization: Bearer</c>.</summary>
     public static SessionCredentials Bearer(string token) => new BearerCredentials(token);
@@ -33,6 +37,8 @@ public abstract class SessionCredentials
 
         internal override void Apply(HttpRequestMessage request) =>
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+
+        internal override void Apply(HttpConnectionOptions options) => options.AccessTokenProvider = () => Task.FromResult<string?>(_token);
 
         public override string ToString() => "BearerSession(private)";
     }
@@ -54,6 +60,9 @@ public abstract class SessionCredentials
             request.Headers.Remove(CsrfHeader);
             request.Headers.Add(CsrfHeader, _csrfToken);
         }
+
+        // The browser sends the cookie itself; the negotiation is a POST, which needs the antiforgery token.
+        internal override void Apply(HttpConnectionOptions options) => options.Headers[CsrfHeader] = _csrfToken;
 
         public override string ToString() => "CookieSession(private)";
     }

@@ -32,7 +32,7 @@ internal sealed class DeviceRegistration(ParleyClient client, IProfileStore stor
         var device = new ProfileDevice(keys.DeviceId, deviceName, encoded, await keys.SealAsync(suite, identity.MasterKey, identity.UserId, cancellationToken).ConfigureAwait(false));
         // Registering may have recorded a pending ledger action in the profile: build on the profile as it is now.
         var latest = await store.LoadAsync(cancellationToken).ConfigureAwait(false) ?? profile;
-        await store.SaveAsync(latest with { Device = device }, cancellationToken).ConfigureAwait(false);
+        await store.SaveAsync(latest with { Device = device, Rooms = null }, cancellationToken).ConfigureAwait(false);
         return device;
     }
 

@@ -17,6 +17,13 @@ namespace Parley.Client.Profiles;
 /// <param name="Account">The account's KDF parameters, identity public key and sealed identity key.</param>
 /// <param name="Device">This profile's device, once registered.</param>
 /// <param name="PinnedRoots">Delegation code → the signed delegation root pinned for it (canonical envelope bytes).</param>
+/// <param name="Rooms">Room id → this device's state of the room (epoch keys, the messages it read and
+/// sent), sealed under the master key (<see cref="Rooms.RoomVault"/>); null in profiles written before rooms.</param>
+/// <param name="Contacts">User id → what this profile knows of a person's identity key and whether the
+/// person at this profile compared safety numbers with them; null in profiles written before rooms.</param>
+/// <param name="MarkingScheme">The server's marking scheme (JSON) as first seen, pinned: a server that later
+/// presents levels or compartments in another order could otherwise have this client release keys to
+/// devices cleared too low. Null until rooms are first used.</param>
 public sealed record LocalProfile(
     Uri Server,
     string? Email,
@@ -25,7 +32,10 @@ public sealed record LocalProfile(
     string? SessionToken,
     ProfileAccount? Account,
     ProfileDevice? Device,
-    IReadOnlyDictionary<string, byte[]> PinnedRoots)
+    IReadOnlyDictionary<string, byte[]> PinnedRoots,
+    IReadOnlyDictionary<Guid, byte[]>? Rooms = null,
+    IReadOnlyDictionary<Guid, ProfileContact>? Contacts = null,
+    string? MarkingScheme = null)
 {
     /// <summary>A profile that knows only its server.</summary>
     public static LocalProfile For(Uri server) => new(server, null, null, null, null, null, null, new Dictionary<string, byte[]>());
@@ -44,10 +54,28 @@ public sealed record LocalProfile(
     public LocalProfile WithPinnedRoot(string code, byte[] root) =>
         this with { PinnedRoots = new Dictionary<string, byte[]>(PinnedRoots) { [code] = root } };
 
+    /// <summary>The profile with the sealed state of <paramref name="roomId"/> replaced, or removed when <paramref name="sealedState"/> is null.</summary>
+    public LocalProfile WithRoom(Guid roomId, byte[]? sealedState)
+    {
+        var rooms = Rooms is null ? new Dictionary<Guid, byte[]>() : new Dictionary<Guid, byte[]>(Rooms);
+        if (sealedState is null) rooms.Remove(roomId);
+        else rooms[roomId] = sealedState;
+        return this with { Rooms = rooms };
+    }
+
+    /// <summary>The profile with <paramref name="contact"/> recorded.</summary>
+    public LocalProfile WithContact(ProfileContact contact)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        var contacts = Contacts is null ? new Dictionary<Guid, ProfileContact>() : new Dictionary<Guid, ProfileContact>(Contacts);
+        contacts[contact.UserId] = contact;
+        return this with { Contacts = contacts };
+    }
+
     // Records print every property; a session token must never reach a log.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"Server = {Server}, Email = {Email}, UserId = {UserId}, Delegation = {Delegation}, SignedIn = {SignedIn}, Device = {Device?.Id}, PinnedRoots = {PinnedRoots.Count}");
+        builder.Append($"Server = {Server}, Email = {Email}, UserId = {UserId}, Delegation = {Delegation}, SignedIn = {SignedIn}, Device = {Device?.Id}, PinnedRoots = {PinnedRoots.Count}, Rooms = {Rooms?.Count ?? 0}, Contacts = {Contacts?.Count ?? 0}");
         return true;
     }
 }
@@ -79,3 +107,16 @@ public sealed record ProfileDevice(Guid Id, string Name, byte[] Certificate, byt
 /// <param name="AfterSize">The entry's index is at least this.</param>
 /// <param name="Index">The entry's proven index, once proven included; null while pending.</param>
 public sealed record LedgerAction(LedgerEventType Type, string Subject, string? FieldName, string? FieldValue, DateTimeOffset At, long AfterSize, long? Index);
+
+/// <summary>
+/// A person as this profile knows them: the identity key it last saw for them and, once the person at
+/// this profile compared safety numbers with them, the key that was verified then. A verified key that
+/// no longer matches the directory is the loud warning of <see cref="Verification.ContactVerification"/>.
+/// </summary>
+/// <param name="UserId">The person.</param>
+/// <param name="Email">Their address when last seen.</param>
+/// <param name="Delegation">Their delegation when last seen.</param>
+/// <param name="IdentityPublicKey">The composite identity public key last seen in the directory.</param>
+/// <param name="VerifiedKey">The identity key whose safety number was compared and confirmed; null when never verified.</param>
+/// <param name="VerifiedAt">When it was confirmed.</param>
+public sealed record ProfileContact(Guid UserId, string Email, string? Delegation, byte[] IdentityPublicKey, byte[]? VerifiedKey, DateTimeOffset? VerifiedAt);

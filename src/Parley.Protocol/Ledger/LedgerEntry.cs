@@ -74,10 +74,16 @@ public enum LedgerEventType
     RoomMemberRemoved = 3002,
     /// <summary>A party withdrew from a room.</summary>
     RoomPartyWithdrawn = 3003,
+    /// <summary>A room's label changed (a new epoch is then required).</summary>
+    RoomLabelChanged = 3004,
+    /// <summary>A room's retention period changed.</summary>
+    RoomRetentionChanged = 3005,
     /// <summary>Key packages of a new epoch were published.</summary>
     KeyPackagesPublished = 3010,
     /// <summary>A message was posted (its hash, never its content).</summary>
     MessagePosted = 3020,
+    /// <summary>Messages of a room reached the end of its retention and were deleted.</summary>
+    RoomMessagesExpired = 3021,
     /// <summary>A document version was uploaded.</summary>
     DocumentVersionUploaded = 4000,
     /// <summary>A document version was signed.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Formats.Cbor;
 using Parley.Protocol.Classification;
+using Parley.Protocol.Crypto;
 using Parley.Protocol.Formats;
 using Parley.Protocol.Identity;
 
@@ -108,6 +109,15 @@ public sealed class RoomMessage : ICanonical<RoomMessage>
 
     /// <summary>The canonical encoding.</summary>
     public byte[] Encode() => Canonical.Encode(this);
+
+    /// <summary>True when the signature over header and ciphertext verifies under <paramref name="signingPublicKey"/>
+    /// (the sender's device certificate's signing key). Lets a relay refuse what its sender did not sign; it proves
+    /// nothing about the content, which only a member can check (<see cref="IGroupKeySchedule.DecryptAsync"/>).</summary>
+    public ValueTask<bool> VerifyAsync(ICryptoBackend backend, ReadOnlyMemory<byte> signingPublicKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        return backend.P384VerifyAsync(signingPublicKey, DeviceSignature.Input(Type, HeaderBytes, Ciphertext), Signature, cancellationToken);
+    }
 
     /// <summary>Parses a message; a typed error for anything malformed. Verifies nothing.</summary>
     public static Result<RoomMessage> Decode(ReadOnlyMemory<byte> encoded) => Canonical.Decode<RoomMessage>(encoded);

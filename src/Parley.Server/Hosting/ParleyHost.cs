@@ -10,6 +10,7 @@ using Parley.Server.Policy;
 using Parley.Server.Policy.Enforcement;
 using Parley.Server.Policy.Engine;
 using Parley.Server.Ledger;
+using Parley.Server.Rooms;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Hosting;
@@ -96,6 +97,7 @@ public static class ParleyHost
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
         builder.Services.AddParleyIdentity(data);
         builder.Services.AddParleyPolicy(policy);
+        builder.Services.AddParleyRooms();
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
@@ -112,6 +114,7 @@ public static class ParleyHost
         app.MapIdentityApis();
         app.MapPolicyApis();
         app.MapLedgerApi();
+        app.MapRoomsApi();
         // Unknown API paths answer with problem details, not with the web client.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."))
             .Public("Unknown API paths answer 404 to anyone.");

@@ -21,6 +21,7 @@ public static class UserMessages
         ParleyApiException { Problem.Policy: { } refusal } => "Denied: " + refusal.Reason,
         ParleyApiException e => e.Problem.Message,
         TrustException e => "Security warning: " + e.Message,
+        Parley.Client.Rooms.RoomOperationException e => $"Refused by this client: {e.Error.Summary}. {e.Error.Message}",
         SecurityKeyException e => e.Message,
         ProfileException e => e.Message,
         StepUpCancelledException => "Not done: this needs you to confirm it is you.",
@@ -31,7 +32,7 @@ public static class UserMessages
 
     /// <summary>True for errors this client expects and explains; others are bugs worth logging.</summary>
     public static bool IsExpected(Exception error) =>
-        error is ParleyApiException or TrustException or SecurityKeyException or ProfileException or StepUpCancelledException or ProtocolException or HttpRequestException;
+        error is ParleyApiException or TrustException or Parley.Client.Rooms.RoomOperationException or SecurityKeyException or ProfileException or StepUpCancelledException or ProtocolException or HttpRequestException;
 
     private static string RateLimited(ApiProblem problem)
     {

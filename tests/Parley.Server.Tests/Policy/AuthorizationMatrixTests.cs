@@ -34,7 +34,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
 
     public enum Relation { Dominates, Equal, Below, MissingCompartment, NotReleasable, ExpiredTraining, LowAal, RevokedDevice }
 
-    public enum Outcome { Public, Permit, Forbidden, StepUp, Hidden, Unauthenticated }
+    public enum Outcome { Public, Permit, Forbidden, StepUp, Hidden, Unauthenticated, BadRequest }
 
     private enum State { Normal, ExpiredTraining, LowAal, RevokedDevice }
 
@@ -100,6 +100,61 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         Role.Officer => Cleared(relation),
         _ => Outcome.Forbidden,
     };
+
+    // A room of MTX labelled SECRET//ALPHA (the principals' clearance: Equal), created by the head in the normal
+    // state; every member, head and officer is a member of it. Auditors and the host administrator are not, and
+    // may not learn that it exists.
+    private static Outcome ByState(State state) => state switch
+    {
+        State.Normal => Outcome.Permit,
+        State.LowAal => Outcome.StepUp,
+        _ => Outcome.Forbidden,
+    };
+
+    private static readonly Expect RoomContent = (role, relation) => role switch
+    {
+        Role.Anonymous => Outcome.Unauthenticated,
+        Role.HostAdmin or Role.Auditor => Outcome.Hidden,
+        _ => ByState(StateOf(relation)),
+    };
+
+    private static bool IsCreator(Role role, Relation relation) => role == Role.Head && StateOf(relation) == State.Normal;
+
+    // Membership changes (about nobody known): only the creator. Whoever else asks, member or not, is answered as
+    // if the room did not exist (the actions hide their denials).
+    private static readonly Expect RoomMembers = (role, relation) => role switch
+    {
+        Role.Anonymous => Outcome.Unauthenticated,
+        _ => IsCreator(role, relation) ? Outcome.Permit : Outcome.Hidden,
+    };
+
+    // Label and retention: the creator and the officers of a party.
+    private static readonly Expect RoomChange = (role, relation) => role switch
+    {
+        Role.Anonymous => Outcome.Unauthenticated,
+        Role.Officer => Outcome.Permit,
+        _ => IsCreator(role, relation) ? Outcome.Permit : Outcome.Hidden,
+    };
+
+    private static readonly Expect RoomWithdraw = Only(Outcome.Permit, Outcome.Hidden, Role.Officer);
+
+    // Creating a room at the relation's label (the engine is given it as the label written). Creating reveals no
+    // content, so it needs no step-up; reading and writing the room do.
+    private static readonly Expect RoomCreate = (role, relation) => role switch
+    {
+        Role.Anonymous => Outcome.Unauthenticated,
+        Role.HostAdmin or Role.Auditor => Outcome.Forbidden,
+        _ => relation == Relation.LowAal ? Outcome.Permit : Cleared(relation),
+    };
+
+    // Endpoints whose policy reads a fact from the body (the label a room, message or roster carries). Over HTTP
+    // the body never binds, so the decision lacks that fact: whoever may know the resource is told the request is
+    // malformed (400), whatever was decided; the engine cells, given the fact, check the decision itself.
+    private static readonly string[] PolicyReadsBody =
+        ["POST /api/rooms", "POST /api/rooms/{id}/epochs", "POST /api/rooms/{id}/messages", "PUT /api/rooms/{id}/label"];
+
+    private static Outcome OverHttp(string key, Outcome expected) =>
+        PolicyReadsBody.Contains(key) && expected is not (Outcome.Hidden or Outcome.Unauthenticated) ? Outcome.BadRequest : expected;
 
     private static readonly Dictionary<string, Expect> Matrix = new()
     {
@@ -178,6 +233,22 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/policy/downgrades"] = Downgrade,
         ["GET /api/policy/scheme"] = SignedIn(Outcome.Permit),
         ["GET /api/policy/rules"] = SignedIn(Outcome.Permit),
+
+        ["GET /api/rooms"] = DelegationMembers,
+        ["* /hubs/rooms"] = DelegationMembers,
+        ["* /hubs/rooms/negotiate"] = DelegationMembers,
+        ["POST /api/rooms"] = RoomCreate,
+        ["GET /api/rooms/{id}"] = RoomContent,
+        ["GET /api/rooms/{id}/devices"] = RoomContent,
+        ["GET /api/rooms/{id}/log"] = RoomContent,
+        ["POST /api/rooms/{id}/epochs"] = RoomContent,
+        ["POST /api/rooms/{id}/messages"] = RoomContent,
+        ["PUT /api/rooms/{id}/members/{user}"] = RoomMembers,
+        ["DELETE /api/rooms/{id}/members/{user}"] = RoomMembers,
+        ["PUT /api/rooms/{id}/label"] = RoomChange,
+        ["PUT /api/rooms/{id}/retention"] = RoomChange,
+        ["POST /api/rooms/{id}/withdraw"] = RoomWithdraw,
+        ["GET /api/delegations/{code}/rooms"] = OfficersAndAuditors,
     };
 
     // Endpoints whose resource is the relation's label: called over HTTP for every relation.
@@ -192,6 +263,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private TestAccount _admin = null!;
     private TestAccount _bystander = null!;
     private TestDevice _bystanderDevice = null!;
+    private Guid _room;
 
     public async Task InitializeAsync()
     {
@@ -282,8 +354,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             foreach (var relation in relations)
             foreach (var role in Enum.GetValues<Role>())
             {
-                var expected = Matrix[key](role, relation);
-                var (actual, detail) = await CallAsync(method, endpoint, role, relation);
+                var expected = OverHttp(key, Matrix[key](role, relation));
+                var (actual, detail) = await CallAsync(method, endpoint, role, relation, PolicyReadsBody.Contains(key));
                 if (actual != expected) failures.Add($"http: {key} as {role}, {relation}: expected {expected}, got {actual} ({detail})");
                 requests++;
             }
@@ -318,12 +390,15 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         {
             ResourceLocator.Self => UserResolver.Describe(user),
             ResourceLocator.Fixed f => await kinds.ResolverFor(f.FixedKind, services)!.ResolveAsync(f.Key, default),
-            ResourceLocator.FromRoute r => await kinds.ResolverFor(r.RouteKind, services)!.ResolveAsync(RouteValue(r.Parameter), default),
+            ResourceLocator.FromRoute r => await kinds.ResolverFor(r.RouteKind, services)!.ResolveAsync(RouteValue(r.RouteKind, r.Parameter), default),
             ResourceLocator.ReferenceFromQuery => await kinds.ResolveAsync($"label:{LabelOf(relation)}", services, default),
             _ => throw new InvalidOperationException("unknown resource locator"),
         };
         Assert.NotNull(resource);
         var context = PolicyContext.Empty;
+        // What the endpoints read from the body: a room is created at the relation's label; content is written at the resource's own label.
+        if (action == Actions.CreateRoom) context = context with { WrittenLabel = _host.Server.App.Services.GetRequiredService<PolicyEngine>().Settings.Scheme.ParseBanner(LabelOf(relation)).Value };
+        if (action == Actions.Write && resource!.Label is { } own) context = context with { WrittenLabel = own };
         if (policy.Action is ActionLocator.Fixed { Action.Name: "policy.explain" })
         {
             var explained = Principal(Role.Member, State.Normal);
@@ -335,16 +410,17 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         return decision.Permitted ? Outcome.Permit : decision.Hidden ? Outcome.Hidden : decision.StepUp ? Outcome.StepUp : Outcome.Forbidden;
     }
 
-    private string RouteValue(string parameter) => parameter switch
+    private string RouteValue(string kind, string parameter) => (kind, parameter) switch
     {
-        "code" => Code,
-        "id" => _bystanderDevice.Id.ToString(),
+        (_, "code") => Code,
+        ("room", "id") => _room.ToString(),
+        (_, "id") => _bystanderDevice.Id.ToString(),
         _ => throw new InvalidOperationException($"no value for route parameter {parameter}"),
     };
 
     // ---- Calling an endpoint over HTTP ----
 
-    private async Task<(Outcome Outcome, string Detail)> CallAsync(string method, RouteEndpoint endpoint, Role role, Relation relation)
+    private async Task<(Outcome Outcome, string Detail)> CallAsync(string method, RouteEndpoint endpoint, Role role, Relation relation, bool policyReadsBody)
     {
         var token = role == Role.Anonymous ? null : Principal(role, StateOf(relation)).Token;
         var before = await PolicyDriver.LastLedgerIdAsync(_host);
@@ -361,6 +437,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         if (decisions.Count != 1) return (Outcome.Forbidden, detail + ": one request, one decision");
         var decision = decisions[0];
         if (decision.Actor != Principal(role, StateOf(relation)).UserId) return (Outcome.Forbidden, detail + ": decision about someone else");
+        if (policyReadsBody && response.StatusCode == HttpStatusCode.BadRequest) return (Outcome.BadRequest, detail + $", {decision.Field("decision")}");
         if (decision.Field("decision") == "permit")
             return (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.InternalServerError ? Outcome.Forbidden : Outcome.Permit, detail);
         if (response.StatusCode == HttpStatusCode.NotFound) return (Outcome.Hidden, detail);
@@ -379,6 +456,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{code}", Code)
             .Replace("/api/devices/{id:guid}", $"/api/devices/{_bystanderDevice?.Id ?? Guid.NewGuid()}")
             .Replace("{id:guid}", Guid.NewGuid().ToString())
+            .Replace("/api/rooms/{id}", $"/api/rooms/{_room}")
             .Replace("{serial:guid}", Guid.NewGuid().ToString())
             .Replace("{user}", "nobody@x.example")
             .Replace("{documentName}", "v1")
@@ -440,5 +518,14 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         _host.Clock.Advance(TimeSpan.FromMinutes(6));
         foreach (var (principal, key) in keys) await _policy.StepUpWithKeyAsync(key, _principals[principal].Token!);
         await _client.LoginAsync(_admin);
+
+        var creator = Principal(Role.Head, State.Normal);
+        var room = await ClientDriver.ReadAsync<RoomView>(await _client.PostAsync("/api/rooms", new CreateRoomRequest("Matrix room", "SECRET//ALPHA", [Code]), creator.Token), HttpStatusCode.Created);
+        _room = room.Id;
+        foreach (var ((role, _), account) in _principals)
+        {
+            if (role == Role.Auditor || account == creator) continue;
+            await ClientDriver.ReadAsync<RoomView>(await _client.SendAsync(HttpMethod.Put, $"/api/rooms/{_room}/members/{Uri.EscapeDataString(account.Email)}", null, creator.Token));
+        }
     }
 }

@@ -53,6 +53,9 @@ public sealed class Person(string email, string password, AuthenticatorApp app, 
     public EnrolledAccount Enrolled { get; } = enrolled;
     public Guid UserId => Enrolled.Account.Session.User.Id;
 
+    /// <summary>The test process's profile of this person (its device keys), for an SDK client of theirs.</summary>
+    public Parley.Client.Profiles.IProfileStore Store { get; init; } = new Parley.Client.Profiles.MemoryProfileStore();
+
     /// <summary>The next authenticator code the server accepts for this person.</summary>
     public string NextCode(TestClock clock) => App.NextCode(clock);
 

@@ -131,12 +131,13 @@ public sealed class WebFixture : IAsyncLifetime
     private async Task<Person> EnrollAsync(TestServer server, EnrollmentLink link, string email, bool bootstrap)
     {
         var client = server.NewClient();
-        var enrollment = new Enrollment(client, new MemoryProfileStore(), Suite);
+        var store = new MemoryProfileStore();
+        var enrollment = new Enrollment(client, store, Suite);
         var pending = await Unthrottled(server, () => enrollment.BeginAsync(link, bootstrap ? email : null));
         var password = $"pw-{Guid.NewGuid():N}";
         var step = AuthenticatorApp.Step(server.Clock);
         var enrolled = await Unthrottled(server, () => enrollment.CompleteAsync(pending, password, email.Split('@')[0], AuthenticatorApp.Code(pending.Details.Totp.Secret, server.Clock), "test process"));
-        var person = new Person(pending.Details.Email, password, new AuthenticatorApp(pending.Details.Totp.Secret, step), enrolled.RecoveryCodes, pending.Details.Delegation?.Code, client, enrolled);
+        var person = new Person(pending.Details.Email, password, new AuthenticatorApp(pending.Details.Totp.Secret, step), enrolled.RecoveryCodes, pending.Details.Delegation?.Code, client, enrolled) { Store = store };
         lock (_owned) _owned.Add(person);
         return person;
     }

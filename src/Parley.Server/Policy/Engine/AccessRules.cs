@@ -170,6 +170,8 @@ public static class AccessRules
             r => r.Action != Actions.Write || r.Context.WrittenLabel is not { } written || r.Resource.Label is not { } container ? RuleCheck.NoMatch("No written label and container label to compare.")
                 : container.Dominates(written) ? RuleCheck.NoMatch($"{container} covers {written}.")
                 : RuleCheck.Match($"{written} is not covered by the label of {r.Resource.Display} ({container}); content cannot exceed its container.")),
+
+        .. RoomRules.Create(),
     ];
 
     private static PolicyRule LabelRule(string id, string condition, string reason, ClearanceFailureKind kind) =>

@@ -21,6 +21,8 @@ public enum ActionKind
     HostAdministration,
     /// <summary>Reading, writing, printing or downgrading labelled content.</summary>
     Content,
+    /// <summary>Who belongs to a room, and its label and retention: its creator and the officers of its parties.</summary>
+    Membership,
 }
 
 /// <summary>
@@ -73,12 +75,20 @@ public static class Actions
     public static readonly PolicyAction Print = new("print", ActionKind.Content, false, "Print a controlled copy.");
     public static readonly PolicyAction Downgrade = new("downgrade", ActionKind.Content, false, "Authorise writing a resource's content at a lower label.");
 
+    public static readonly PolicyAction ListRooms = new("room.list", ActionKind.Membership, false, "List one's own rooms and receive their deliveries.");
+    public static readonly PolicyAction CreateRoom = new("room.create", ActionKind.Content, false, "Create a room at a label, as its first member.");
+    public static readonly PolicyAction ManageRoomMembers = new("room.members", ActionKind.Membership, true,
+        "Add or remove a member of a room (its creator, the member's security officer, or the member leaving).");
+    public static readonly PolicyAction ChangeRoom = new("room.change", ActionKind.Membership, true, "Change a room's label or retention (its creator or an officer of a party).");
+    public static readonly PolicyAction WithdrawParty = new("room.withdraw", ActionKind.Membership, true, "Withdraw one's delegation from a room (an officer of that party).");
+
     /// <summary>Every action.</summary>
     public static IReadOnlyList<PolicyAction> All { get; } =
     [
         ReadSession, EndSession, StepUp, BindDevice, ReadAccount, ManageAccount, ChangeAuthenticators, ReadDelegations, ReadPolicy,
         ReadDirectory, RegisterDevice, ListDevices, RevokeDevice, CreateDelegation, ManageEnrollments, ManageClearances, ManageTraining,
         ManageGrants, SuspendAccount, ManageWitnesses, Inspect, ReadLedger, Explain, Read, Write, Print, Downgrade,
+        ListRooms, CreateRoom, ManageRoomMembers, ChangeRoom, WithdrawParty,
     ];
 
     /// <summary>The action with this name, or null.</summary>

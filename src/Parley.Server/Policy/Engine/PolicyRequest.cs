@@ -115,6 +115,9 @@ public sealed record PolicyContext
     /// <summary>The person whose decision is explained.</summary>
     public ExplainedUser? ExplainedUser { get; init; }
 
+    /// <summary>The person an act on a room's membership is about (added or removed).</summary>
+    public AffectedUser? AffectedUser { get; init; }
+
     /// <summary>The principal's grants on the resource.</summary>
     public IReadOnlyList<GrantFacts> Grants { get; init; } = [];
 }
