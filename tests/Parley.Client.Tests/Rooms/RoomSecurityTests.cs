@@ -1,5 +1,7 @@
 using Parley.Client.Api;
 using Parley.Client.Flows;
+using Parley.Client.Keys;
+using Parley.Client.Ledger;
 using Parley.Client.Rooms;
 using Parley.Client.Tests.Support;
 using Parley.Client.Verification;
@@ -86,6 +88,36 @@ public sealed class RoomSecurityTests(RoomsWorld world)
         Assert.Null(roster.Find(analystDevice));
         Assert.Equal(2, roster.Members.Length);
         Assert.Equal(["for cleared eyes only"], (await borHead.SyncAsync(room.Id)).Messages.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task A_client_that_follows_the_ledger_gives_no_key_to_a_device_whose_keys_the_log_does_not_hold()
+    {
+        var tampering = new TamperingHandler();
+        await using var head = await world.RoomsAsync(world.AtlHead, null, tampering);
+        using var ledgerHttp = new HttpClient { BaseAddress = world.Url };
+        head.Api.Ledger = new ProfileLedger(ledgerHttp, world.AtlHead.Store, new MemoryCheckpointStore());
+        var room = await world.RoomAsync(head, JointLabel, ["ATL", "BOR"], world.BorHead);
+
+        // A device of the head of BOR, genuinely certified by his identity key and cleared, that the server
+        // shows this client but never registered, so the log holds no entry for its keys.
+        var identity = world.BorHead.Enrolled.Account.Identity;
+        using var keys = await DeviceKeys.GenerateAsync(IdentityServer.Suite, default);
+        var hidden = await identity.SignAsync(IdentityServer.Suite, keys.Certificate(identity, "hidden", DateTimeOffset.UtcNow), default);
+        tampering.Rewrite($"/api/rooms/{room.Id}/devices", ApiJson.Default.IReadOnlyListDirectoryEntry, entries =>
+            [.. entries.Select(e => e.User.Id == world.BorHead.UserId ? e with { DeviceCertificates = [.. e.DeviceCertificates, hidden.Encode()] } : e)]);
+
+        var sent = await head.SendAsync(room.Id, "only for logged keys");
+        var refused = Assert.Single(sent.Refused, n => n.DeviceId == keys.DeviceId);
+        Assert.Equal(RoomErrorCode.Untrusted, refused.Reason);
+        Assert.Contains("ledger", refused.Message);
+
+        // The roster holds the logged devices only.
+        tampering.Clear();
+        var epoch = (await head.Api.GetRoomLogAsync(room.Id, 0)).Entries.Last(e => e.Kind == RoomEntryKind.Epoch);
+        var roster = DeviceSigned<Roster>.Decode(epoch.Roster!).Value.Body;
+        Assert.Null(roster.Find(keys.DeviceId));
+        Assert.Equal(2, roster.Members.Length);
     }
 
     [Fact]
