@@ -1,3 +1,4 @@
+using Parley.Client.Verification;
 using Microsoft.Playwright;
 using Parley.Client.Flows;
 using Parley.Client.Rooms;
@@ -71,6 +72,8 @@ public sealed class RoomsPageTests(WebFixture web)
         await member.GetByRole(AriaRole.Button, new() { Name = "Safety number" }).ClickAsync();
         var theirs = await new ContactVerificationFor(writer).CheckAsync(reader.Email);
         await Assertions.Expect(session.Page.Locator("#safety-number-digits")).ToHaveTextAsync(theirs.SafetyNumber!.Formatted);
+        // The QR code holds the same two users and keys: the image is the one the writer's client would draw.
+        await Assertions.Expect(session.Page.Locator("#safety-number-qr")).ToHaveAttributeAsync("src", SafetyNumberQr.SvgDataUri(theirs.SafetyNumber!));
         await session.Page.Locator("#mark-verified").ClickAsync();
         await Assertions.Expect(member.Locator(".verification")).ToContainTextAsync("verified");
         await Assertions.Expect(member.Locator(".verification")).Not.ToContainTextAsync("not verified");

@@ -45,6 +45,8 @@ internal static class ContactCommand
             AnsiConsole.WriteLine("    " + string.Join(' ', groups.Take(6)));
             AnsiConsole.WriteLine("    " + string.Join(' ', groups.Skip(6)));
             AnsiConsole.WriteLine();
+            // Side by side, the other client scans this instead of reading 60 digits aloud.
+            AnsiConsole.WriteLine(SafetyNumberQr.Terminal(number));
             AnsiConsole.WriteLine(status.State switch
             {
                 VerificationState.Verified when parsed.GetValue(confirm) => $"Marked {status.Email} verified in this profile.",
