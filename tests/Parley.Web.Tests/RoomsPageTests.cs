@@ -80,6 +80,38 @@ public sealed class RoomsPageTests(WebFixture web)
         session.AssertNoUnexpectedProblems();
     }
 
+    [Fact]
+    public async Task The_label_picker_offers_only_what_the_member_may_write_and_a_room_is_created_in_the_browser()
+    {
+        web.FreshMinute();
+        var officer = await web.NewDelegationAsync();
+        var member = await web.NewMemberAsync(officer, name: "creator");
+        await CertifyAsync(officer, member, "CONFIDENTIAL");
+
+        await using var session = await web.OpenAsync();
+        await session.SignInWithCodeAsync(member, web.Clock, "Your account");
+        await session.NavigateAsync("rooms", "Rooms");
+
+        // Cleared CONFIDENTIAL: the levels up to it, nothing above, and no compartment.
+        await Assertions.Expect(session.Page.Locator("#room-level option")).ToHaveTextAsync(["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL"], new() { Timeout = 60_000 });
+        await Assertions.Expect(session.Page.Locator("#no-writable-label")).ToHaveCountAsync(0);
+        await Assertions.Expect(session.Page.Locator("input[data-compartment]")).ToHaveCountAsync(0);
+
+        var name = $"Drafting {officer.Delegation}";
+        await session.Page.Locator("#room-name").FillAsync(name);
+        await session.Page.Locator("#room-level").SelectOptionAsync("CONFIDENTIAL");
+        await Assertions.Expect(session.Page.Locator("#room-label-preview")).ToHaveTextAsync($"CONFIDENTIAL//REL TO {officer.Delegation}");
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await session.ExpectHeadingAsync(name);
+        await session.ExpectBannersAsync($"CONFIDENTIAL//REL TO {officer.Delegation}");
+
+        // The server holds the room with that label, created by this member.
+        var rooms = await member.Client.ListRoomsAsync();
+        var created = Assert.Single(rooms, r => r.Name == name);
+        Assert.Equal($"CONFIDENTIAL//REL TO {officer.Delegation}", created.Label);
+        session.AssertNoUnexpectedProblems();
+    }
+
     private Task CertifyAsync(Person officer, Person member, string level) =>
         new SecurityOfficer(officer.Client, WebFixture.Suite).CertifyAsync(officer.Enrolled.Account.Identity, officer.Delegation!,
             new ClearanceRequest(member.Email, level, [], Roles.Member, TimeSpan.FromDays(30), web.Clock.GetUtcNow().AddDays(180)));
