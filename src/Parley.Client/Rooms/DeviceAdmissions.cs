@@ -139,7 +139,9 @@ internal sealed class DeviceAdmissions(ParleyClient client, DirectoryVerifier di
         {
             var result = await _admission.AdmitAsync(room, trust, entry.User.Id, identityKey, clearance, device, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             if (result.IsOk) return await UnlessUnloggedAsync(new Admission(result, entry.User), device.Body, entry.User, cancellationToken).ConfigureAwait(false);
-            first ??= result.Error;
+            // A revoked clearance fails as revoked too; what explains the refusal is a clearance still in force
+            // (certificates issued in the same second come in no particular order).
+            if (first is null || (first.Code == RoomErrorCode.DeviceRevoked && result.Error.Code != RoomErrorCode.DeviceRevoked)) first = result.Error;
         }
         return new Admission(first!, entry.User);
     }
