@@ -42,6 +42,8 @@ public static class Labels
     public const string RoomChainStep = "room-chain-step v1";
     /// <summary>Message key and nonce of one step of a sender chain.</summary>
     public const string RoomMessageKey = "room-message-key v1";
+    /// <summary>A room epoch's document key: what room-epoch key wraps of documents are made with (PROTOCOL §14.3).</summary>
+    public const string RoomDocumentKey = "room-document-key v1";
     /// <summary>Associated data of a room message: its header.</summary>
     public const string RoomMessage = "room-message v1";
     /// <summary>First input of the hash chain of a safety number.</summary>

@@ -12,16 +12,20 @@ namespace Parley.Protocol.Rooms;
 /// member device (its own sending chain, and a receiving chain for every other member). It holds
 /// neither the epoch secret nor any used message key, so a copy taken later opens no message already
 /// read. Operations on one state run one at a time. <see cref="Close"/> it when the room's log in
-/// server order reaches the next epoch's roster.
+/// server order reaches the next epoch's roster. It also holds the epoch's document key (PROTOCOL
+/// §14.3), which outlives <see cref="Close"/>: documents wrapped for the epoch stay readable to its
+/// devices until they are destroyed. <see cref="Dispose"/> zeroes it too.
 /// </summary>
 public sealed class EpochState : IDisposable
 {
     private const string ExportType = "parley/room-epoch-state";
 
     private readonly Dictionary<Guid, SenderChain> _chains;
+    private readonly SecretKey _documentKey;
 
-    internal EpochState(DeviceSigned<Roster> roster, ImmutableArray<byte> rosterHash, Label label, Guid selfDeviceId, Dictionary<Guid, SenderChain> chains, bool closed)
+    internal EpochState(DeviceSigned<Roster> roster, ImmutableArray<byte> rosterHash, Label label, Guid selfDeviceId, Dictionary<Guid, SenderChain> chains, SecretKey documentKey, bool closed)
     {
+        _documentKey = documentKey;
         Roster = roster;
         RosterHash = rosterHash;
         Label = label;
@@ -87,8 +91,20 @@ public sealed class EpochState : IDisposable
         Gate.Release();
     }
 
-    /// <summary>Closes the state.</summary>
-    public void Dispose() => Close();
+    /// <summary>Closes the state and zeroes the epoch's document key.</summary>
+    public void Dispose()
+    {
+        Close();
+        _documentKey.Dispose();
+    }
+
+    /// <summary>
+    /// The epoch's document key, <c>Derive(epoch key, "room-document-key v1", room id || u64(epoch), 32)</c>,
+    /// as a <see cref="Documents.RoomDocumentKey"/> the caller owns (a copy: dispose it when done). Available after
+    /// <see cref="Close"/>, since documents wrapped for the epoch outlive its messages.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The state was disposed.</exception>
+    public Documents.RoomDocumentKey DocumentKey() => new(RoomId, Epoch, Label, SecretKey.Import(_documentKey.Span));
 
     private void DisposeChains()
     {
@@ -97,7 +113,7 @@ public sealed class EpochState : IDisposable
 
     /// <summary>
     /// The state as bytes, for the client to keep between sessions:
-    /// <c>["parley/room-epoch-state", 1, signed roster, self device id, closed, [[device id, next counter, chain key, [skipped counters]], ...]]</c>.
+    /// <c>["parley/room-epoch-state", 1, signed roster, self device id, closed, [[device id, next counter, chain key, [skipped counters]], ...], document key]</c>.
     /// The bytes hold chain keys: the caller must seal them (e.g. under the profile's master key) and
     /// zero its copy. A closed state exports without chains.
     /// </summary>
@@ -117,7 +133,7 @@ public sealed class EpochState : IDisposable
     private byte[] Write()
     {
         var writer = Canonical.CreateWriter();
-        Canonical.WriteHeader(writer, ExportType, 1, 4);
+        Canonical.WriteHeader(writer, ExportType, 1, 5);
         writer.WriteByteString(Roster.Encode());
         Cbor.WriteGuid(writer, SelfDeviceId);
         writer.WriteBoolean(IsClosed);
@@ -135,6 +151,7 @@ public sealed class EpochState : IDisposable
             writer.WriteEndArray();
         }
         writer.WriteEndArray();
+        writer.WriteByteString(_documentKey.Span);
         writer.WriteEndArray();
         return writer.Encode();
     }
@@ -169,19 +186,19 @@ public sealed class EpochState : IDisposable
             return Result<EpochState>.Fail(ProtocolErrorCode.Malformed, "The saved epoch lacks chains of some members.");
         }
         var hash = await state.Roster.HashAsync(backend, cancellationToken).ConfigureAwait(false);
-        return new EpochState(state.Roster, [.. hash], parsedLabel, state.Self, chains, state.Closed);
+        return new EpochState(state.Roster, [.. hash], parsedLabel, state.Self, chains, state.DocumentKey, state.Closed);
     }
 
     /// <inheritdoc />
     public override string ToString() => $"EpochState(room {RoomId}, epoch {Epoch}{(IsClosed ? ", closed" : "")}, private)";
 
-    private sealed record Exported(DeviceSigned<Roster> Roster, Guid Self, bool Closed, IReadOnlyList<SenderChain> Chains) : ICanonical<Exported>, IDisposable
+    private sealed record Exported(DeviceSigned<Roster> Roster, Guid Self, bool Closed, IReadOnlyList<SenderChain> Chains, SecretKey DocumentKey) : ICanonical<Exported>, IDisposable
     {
         public void WriteTo(CborWriter writer) => throw new NotSupportedException("EpochState.Export writes the state.");
 
         public static Exported ReadFrom(CborReader reader)
         {
-            Canonical.ReadHeader(reader, ExportType, 4);
+            Canonical.ReadHeader(reader, ExportType, 5);
             var rosterBytes = Canonical.ReadBytesUpTo(reader, DeviceSigned<Roster>.MaxPayloadSize + 1024, "roster");
             var roster = DeviceSigned<Roster>.Decode(rosterBytes);
             if (!roster.TryGetValue(out var signedRoster, out var error)) throw new CanonicalFormatException(error.Message);
@@ -213,9 +230,10 @@ public sealed class EpochState : IDisposable
                     chains.Add(new SenderChain(device, SecretKey.Adopt(key), next, skipped));
                 }
                 reader.ReadEndArray();
+                var documentKey = Canonical.ReadBytes(reader, 32, "document key");
                 reader.ReadEndArray();
                 if (closed && chains.Count != 0) throw new CanonicalFormatException("A closed epoch keeps no chains.");
-                return new Exported(signedRoster, self, closed, chains);
+                return new Exported(signedRoster, self, closed, chains, SecretKey.Adopt(documentKey));
             }
             catch
             {
@@ -227,6 +245,7 @@ public sealed class EpochState : IDisposable
         public void Dispose()
         {
             foreach (var chain in Chains) chain.Dispose();
+            DocumentKey.Dispose();
         }
     }
 }

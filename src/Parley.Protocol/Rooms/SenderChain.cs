@@ -63,6 +63,15 @@ internal sealed class SenderChain : IDisposable
     public static async ValueTask<SecretKey> EpochKeyAsync(KeySchedule keys, SecretKey epochSecret, ReadOnlyMemory<byte> rosterHash, CancellationToken cancellationToken) =>
         await keys.DeriveAsync(epochSecret, Labels.RoomEpoch, rosterHash, 32, cancellationToken: cancellationToken).ConfigureAwait(false);
 
+    /// <summary><c>room_document_key = Derive(epoch key, "room-document-key v1", room id (16) || epoch (8), 32)</c>: the epoch's key for document wraps.</summary>
+    public static async ValueTask<SecretKey> DocumentKeyAsync(KeySchedule keys, SecretKey epochKey, Guid roomId, long epoch, CancellationToken cancellationToken)
+    {
+        var context = new byte[16 + 8];
+        roomId.TryWriteBytes(context.AsSpan(0, 16), bigEndian: true, out _);
+        BinaryPrimitives.WriteInt64BigEndian(context.AsSpan(16, 8), epoch);
+        return await keys.DeriveAsync(epochKey, Labels.RoomDocumentKey, context, 32, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
     public static async ValueTask<SecretKey> StartAsync(KeySchedule keys, SecretKey epochKey, Guid roomId, long epoch, Guid sender, CancellationToken cancellationToken)
     {
         var context = new byte[16 + 8 + 16];

@@ -319,7 +319,8 @@ public sealed class SenderChainSchedule(CryptoSuite suite) : IGroupKeySchedule
             var start = await SenderChain.StartAsync(_suite.Keys, epochKey, body.RoomId, body.Epoch, member.DeviceId, cancellationToken).ConfigureAwait(false);
             chains.Add(member.DeviceId, new SenderChain(member.DeviceId, start, 0));
         }
-        return new EpochState(roster, rosterHash, label, self, chains, closed: false);
+        var documentKey = await SenderChain.DocumentKeyAsync(_suite.Keys, epochKey, body.RoomId, body.Epoch, cancellationToken).ConfigureAwait(false);
+        return new EpochState(roster, rosterHash, label, self, chains, documentKey, closed: false);
     }
 
     private static bool Dominated(Label room, Label label) =>
