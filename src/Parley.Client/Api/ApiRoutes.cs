@@ -65,6 +65,27 @@ internal static class ApiRoutes
     public static string RoomLog(Guid id, long after) => $"{Room(id)}/log?after={after}";
     public static string RoomEpochs(Guid id) => $"{Room(id)}/epochs";
     public static string RoomMessages(Guid id) => $"{Room(id)}/messages";
+    public static string RoomDocuments(Guid id) => $"{Room(id)}/documents";
+
+    public const string Uploads = "api/uploads";
+    public static string Upload(Guid id) => $"{Uploads}/{id}";
+    public static string UploadPart(Guid id, long offset) => $"{Upload(id)}?offset={offset.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    public const string Documents = "api/documents";
+    public static string Document(Guid id) => $"{Documents}/{id}";
+    public static string DocumentVersions(Guid id) => $"{Document(id)}/versions";
+    public static string DocumentVersion(Guid id, int version) => $"{DocumentVersions(id)}/{version.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    public static string DocumentEnvelope(Guid id, int version) => $"{DocumentVersion(id, version)}/envelope";
+    public static string DocumentContent(Guid id, int version) => $"{DocumentVersion(id, version)}/content";
+    public static string DocumentWraps(Guid id, int version) => $"{DocumentVersion(id, version)}/wraps";
+    public static string DocumentPrint(Guid id, int version) => $"{DocumentVersion(id, version)}/prints";
+    public static string DocumentMarks(Guid id, int version) => $"{DocumentVersion(id, version)}/marks";
+    public static string DocumentEndorsements(Guid id) => $"{Document(id)}/endorsements";
+    public static string DocumentPrints(Guid id) => $"{Document(id)}/prints";
+    public static string DocumentCopyDestroyed(Guid id, int copy) => $"{DocumentPrints(id)}/{copy.ToString(System.Globalization.CultureInfo.InvariantCulture)}/destroyed";
+    public static string DocumentTraceCopies(Guid id) => $"{Document(id)}/trace-copies";
+    public static string DocumentDestroy(Guid id) => $"{Document(id)}/destroy";
+    public static string DocumentRetention(Guid id) => $"{Document(id)}/retention";
+    public static string DelegationDocumentReviews(string code) => $"api/delegations/{Escape(code)}/document-reviews";
 
     private static string Optional(string name, string? value) => string.IsNullOrEmpty(value) ? "" : $"&{name}={Escape(value)}";
 

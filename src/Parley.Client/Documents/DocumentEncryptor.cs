@@ -23,6 +23,12 @@ public enum DocumentErrorCode
     NoKey,
     /// <summary>The ciphertext is not the one the author signed: modified, truncated, extended, or replaced.</summary>
     Tampered,
+    /// <summary>The document was destroyed: its keys are gone; the destruction certificate says by whom, when and why.</summary>
+    Destroyed,
+    /// <summary>The version is not a text (or too large a one) for the marked view, printing or tracing.</summary>
+    NotText,
+    /// <summary>This account may not do this (not a head of delegation, not a security officer, a label that may not be printed).</summary>
+    NotPermitted,
 }
 
 /// <summary>A typed failure to open a stored version, with one sentence for the user.</summary>

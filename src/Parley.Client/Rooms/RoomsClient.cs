@@ -20,7 +20,7 @@ namespace Parley.Client.Rooms;
 /// every recipient device admitted first), and the device's state kept sealed in the profile.
 /// Browser-safe. Operations run one at a time; real time comes from <see cref="RoomsLiveConnection"/>.
 /// </summary>
-public sealed class RoomsClient : IAsyncDisposable
+public sealed partial class RoomsClient : IAsyncDisposable
 {
     private const int MaxAttempts = 6;
 
@@ -58,6 +58,7 @@ public sealed class RoomsClient : IAsyncDisposable
         Email = profile.Email;
         Delegation = profile.Delegation;
         var directory = new DirectoryVerifier(client, new TrustStore(store, suite), suite, time);
+        Directory = directory;
         _admissions = new DeviceAdmissions(client, directory, suite, time);
         _contacts = new ContactVerification(client, store, suite, time);
         _schedule = new SenderChainSchedule(suite);
