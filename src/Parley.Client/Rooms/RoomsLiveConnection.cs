@@ -46,6 +46,7 @@ public sealed class RoomsLiveConnection : IAsyncDisposable
         _connection.On<RoomEntry>(RoomsHubProtocol.Entry, entry => Enqueue(new Pushed(entry)));
         _connection.On<RoomSummary>(RoomsHubProtocol.Added, room => Enqueue(new Sync(room.Id)));
         _connection.On<RoomRemoval>(RoomsHubProtocol.Removed, removal => Enqueue(new Gone(removal)));
+        _connection.On<DocumentEvent>(DocumentsProtocol.HubEvent, change => DocumentChanged?.Invoke(change) ?? Task.CompletedTask);
         _connection.Reconnected += _ => Enqueue(new CatchUp());
         _connection.Reconnecting += error => ConnectionLost?.Invoke(error) ?? Task.CompletedTask;
         _connection.Closed += OnClosedAsync;
@@ -53,6 +54,9 @@ public sealed class RoomsLiveConnection : IAsyncDisposable
 
     /// <summary>New messages and notices of a room, in log order.</summary>
     public event Func<RoomUpdate, Task>? Updated;
+
+    /// <summary>A document of one of the rooms changed; on <c>destroyed</c>, drop any key or plaintext of it held in memory.</summary>
+    public event Func<DocumentEvent, Task>? DocumentChanged;
 
     /// <summary>The connection dropped; it is being re-established.</summary>
     public event Func<Exception?, Task>? ConnectionLost;
