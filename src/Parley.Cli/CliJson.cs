@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Parley.Cli.Commands;
 using Parley.Cli.Demo;
+using Parley.Cli.Documents;
 using Parley.Cli.Identity;
 using Parley.Cli.Rooms;
 
@@ -35,6 +36,17 @@ namespace Parley.Cli;
 [JsonSerializable(typeof(FollowLine))]
 [JsonSerializable(typeof(SendOutput))]
 [JsonSerializable(typeof(ContactOutput))]
+[JsonSerializable(typeof(DocumentOutput))]
+[JsonSerializable(typeof(IReadOnlyList<DocumentListOutput>))]
+[JsonSerializable(typeof(DownloadOutput))]
+[JsonSerializable(typeof(DocumentStatusOutput))]
+[JsonSerializable(typeof(EndorseOutput))]
+[JsonSerializable(typeof(PrintOutput))]
+[JsonSerializable(typeof(TraceOutput))]
+[JsonSerializable(typeof(DestroyOutput))]
+[JsonSerializable(typeof(IReadOnlyList<RegisterEntryOutput>))]
+[JsonSerializable(typeof(RetentionOutput))]
+[JsonSerializable(typeof(IReadOnlyList<ReviewOutput>))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     /// <summary>One object per line (for <c>read --json --follow</c>).</summary>

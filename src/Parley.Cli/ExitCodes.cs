@@ -14,4 +14,13 @@ public static class ExitCodes
 
     /// <summary>The server's policy refused the action.</summary>
     public const int Denied = 3;
+
+    /// <summary>The check ran and could not decide: a leak trace that names no copy with enough confidence.</summary>
+    public const int Inconclusive = 4;
+
+    /// <summary>Stored content did not verify: a document modified on the server, not signed by its author, or not the one asked for.</summary>
+    public const int Integrity = 5;
+
+    /// <summary>The document was destroyed; its destruction certificate is printed.</summary>
+    public const int Destroyed = 6;
 }

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Parley.Cli.Commands;
+using Parley.Cli.Documents;
 using Parley.Cli.Identity;
 using Parley.Client.Api;
+using Parley.Client.Documents;
 using Parley.Client.Flows;
 using Parley.Client.Ledger;
 using Parley.Client.Profiles;
@@ -51,6 +53,7 @@ public static class ParleyCommandLine
             RoomCommand.Create(),
             SendCommand.Create(),
             ReadCommand.Create(),
+            DocCommand.Create(),
             ContactCommand.Create(),
             SelfTestCommand.Create(),
             LedgerCommand.Create(),
@@ -101,6 +104,7 @@ public static class ParleyCommandLine
             LedgerVerificationException => (ExitCodes.Failure, $"the server's ledger is refused: {e.Message}"),
             RoomOperationException room when IsDenial(room.Error.Code) => (ExitCodes.Denied, $"denied: {room.Error.Summary}: {room.Error.Message}"),
             RoomOperationException room => (ExitCodes.Failure, $"{room.Error.Summary}: {room.Error.Message}"),
+            DocumentException document => DocumentPrinter.Describe(document),
             ProfileException => (ExitCodes.Failure, e.Message),
             HttpRequestException http => (ExitCodes.Failure, $"cannot reach the server: {http.Message}"),
             TaskCanceledException when e.InnerException is TimeoutException => (ExitCodes.Failure, "the server did not answer in time."),
@@ -109,7 +113,7 @@ public static class ParleyCommandLine
         };
         await Console.Error.WriteLineAsync($"parley: {message}").ConfigureAwait(false);
         if (verbose) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
-        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException or LedgerVerificationException or RoomOperationException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
+        else if (code == ExitCodes.Failure && e is not (ParleyApiException or TrustException or ProfileException or LedgerVerificationException or RoomOperationException or DocumentException)) await Console.Error.WriteLineAsync("Run again with --verbose for details.").ConfigureAwait(false);
         return code;
     }
 

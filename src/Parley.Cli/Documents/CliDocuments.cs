@@ -1,0 +1,71 @@
+using System.Globalization;
+using Parley.Cli.Identity;
+using Parley.Client.Documents;
+using Parley.Client.Keys;
+using Parley.Client.Rooms;
+
+namespace Parley.Cli.Documents;
+
+/// <summary>
+/// The SDK's documents for one CLI command. Unlike <see cref="Rooms.CliRooms.OpenAsync"/>, the unlocked
+/// identity stays open for the whole command, because authors sign manifests, heads sign endorsements
+/// and officers sign destruction certificates with it; both are disposed together at the end.
+/// </summary>
+internal sealed class CliDocuments : IAsyncDisposable
+{
+    private readonly UnlockedIdentity _identity;
+
+    private CliDocuments(RoomsClient rooms, UnlockedIdentity identity)
+    {
+        Rooms = rooms;
+        _identity = identity;
+        Documents = DocumentsClient.Open(rooms, identity);
+    }
+
+    public RoomsClient Rooms { get; }
+
+    public DocumentsClient Documents { get; }
+
+    /// <summary>Asks for the password (like <c>parley send</c>), opens the device keys and the rooms.</summary>
+    public static async Task<CliDocuments> OpenAsync(CliSession session, bool passwordFromStdin, CancellationToken cancellationToken)
+    {
+        var identity = await session.UnlockAsync(passwordFromStdin, cancellationToken).ConfigureAwait(false);
+        RoomsClient? rooms = null;
+        try
+        {
+            rooms = await RoomsClient.OpenAsync(session.Client, session.Store, CliSession.Suite, identity, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new CliDocuments(rooms, identity);
+        }
+        catch
+        {
+            if (rooms is not null) await rooms.DisposeAsync().ConfigureAwait(false);
+            identity.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Rooms.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _identity.Dispose();
+        }
+    }
+
+    /// <summary>A document id as typed; a usage error otherwise.</summary>
+    public static Guid ParseId(string text) =>
+        Guid.TryParse(text.Trim(), out var id) ? id : throw new UsageException($"'{text}' is not a document id; 'parley doc list ROOM' shows them.");
+
+    /// <summary>A date option's value: <c>yyyy-MM-dd</c>.</summary>
+    public static DateOnly? ParseDate(string? text, string option)
+    {
+        if (text is null) return null;
+        return DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date
+            : throw new UsageException($"{option} takes a date as yyyy-MM-dd, not '{text}'.");
+    }
+}
