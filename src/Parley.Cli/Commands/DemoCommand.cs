@@ -39,7 +39,7 @@ internal static class DemoCommand
     // The seeded people have an authenticator app, not a security key: unless the folder has its own
     // policy.json, the demo lets any second factor of the last 12 hours reach SECRET (the default asks for
     // a security key used within 15 minutes), so its SECRET room can be read and written at once.
-    private static PolicySettings? DemoPolicy(string dataDirectory) =>
+    internal static PolicySettings? DemoPolicy(string dataDirectory) =>
         File.Exists(Path.Combine(dataDirectory, PolicySettings.FileName)) ? null : PolicySettings.Default with
         {
             Assurance = [new AssuranceRequirement(PolicySettings.Default.Scheme.FindLevel("SECRET")!, AssuranceLevels.Aal2, TimeSpan.FromHours(12))],
@@ -83,6 +83,17 @@ internal static class DemoCommand
         AnsiConsole.WriteLine($"  PARLEY_PASSWORD='{head.Password}' parley read '{DemoRooms.Joint}' --profile {head.Profile}");
         AnsiConsole.WriteLine($"'{DemoRooms.Cell}' is SECRET; {interpreter.Email} is cleared {interpreter.Clearance}. Try adding them, as ATL's head:");
         AnsiConsole.WriteLine($"  parley room add '{DemoRooms.Cell}' {interpreter.Email} --profile {head.Profile}");
+        PrintDocument(manifest, head);
+    }
+
+    // The draft treaty: its versions and initials, and what changed between them.
+    private static void PrintDocument(DemoManifest manifest, DemoUser head)
+    {
+        if (manifest.Document is not { } document) return;
+        AnsiConsole.WriteLine($"The draft treaty ({document.Id}): {document.Versions} versions, version {document.InitialledVersion} initialled ad referendum by {document.InitialledBy}. As ATL's head:");
+        AnsiConsole.WriteLine($"  parley doc list '{document.Room}' --profile {head.Profile}");
+        AnsiConsole.WriteLine($"  PARLEY_PASSWORD='{head.Password}' parley doc show {document.Id} --profile {head.Profile}");
+        AnsiConsole.WriteLine($"  PARLEY_PASSWORD='{head.Password}' parley doc diff {document.Id} 1 2 --profile {head.Profile}");
     }
 
     // One denial a newcomer can see, with its reason and every rule: a member cleared CONFIDENTIAL

@@ -16,7 +16,8 @@ internal sealed record DemoUser(string Email, string Password, string TotpSecret
 /// <param name="SeededAt">When.</param>
 /// <param name="Users">The accounts.</param>
 /// <param name="Rooms">The rooms seeded with messages; null until they are (folders seeded before rooms existed get them on the next run).</param>
-internal sealed record DemoManifest(DateTimeOffset SeededAt, IReadOnlyList<DemoUser> Users, IReadOnlyList<string>? Rooms = null)
+/// <param name="Document">The draft treaty seeded in the joint room; null until it is (likewise seeded on the next run of an older folder).</param>
+internal sealed record DemoManifest(DateTimeOffset SeededAt, IReadOnlyList<DemoUser> Users, IReadOnlyList<string>? Rooms = null, DemoDocument? Document = null)
 {
     public const string FileName = "demo.json";
 

@@ -29,7 +29,7 @@ internal interface IDemoStep
 /// <summary>The steps, in order.</summary>
 internal static class DemoSteps
 {
-    public static IReadOnlyList<IDemoStep> All { get; } = [new ConfirmHealthy(), new SeedAccounts(), new SeedRooms()];
+    public static IReadOnlyList<IDemoStep> All { get; } = [new ConfirmHealthy(), new SeedAccounts(), new SeedRooms(), new SeedDocuments()];
 }
 
 /// <summary>Checks through <c>/healthz</c> that the database and blob store work before anyone is sent to the browser.</summary>
@@ -83,4 +83,25 @@ internal sealed class SeedRooms : IDemoStep
         context.Manifest = updated;
         return outcome;
     }
+}
+
+/// <summary>Seeds the draft treaty in the joint room once: two versions, the second initialled ad referendum.</summary>
+internal sealed class SeedDocuments : IDemoStep
+{
+    public string Description => "Demo documents";
+
+    public async Task<string> RunAsync(DemoContext context, CancellationToken cancellationToken)
+    {
+        var manifest = context.Manifest ?? throw new InvalidOperationException("The accounts were not seeded.");
+        if (manifest.Rooms is null) throw new InvalidOperationException("The rooms were not seeded.");
+        if (manifest.Document is { } seeded) return $"already seeded ('{seeded.Title}' in {seeded.Room}, {seeded.Id})";
+        var document = await new DemoDocuments(context.Http).SeedAsync(manifest, cancellationToken).ConfigureAwait(false);
+        var updated = manifest with { Document = document };
+        await updated.WriteAsync(context.DataDirectory, cancellationToken).ConfigureAwait(false);
+        context.Manifest = updated;
+        return Describe(document);
+    }
+
+    public static string Describe(DemoDocument d) =>
+        $"'{d.Title}' in {d.Room} ({d.Id}): {d.Versions} versions by {string.Join(" and ", d.Authors)}, version {d.InitialledVersion} initialled ad referendum by {d.InitialledBy}; encrypted on their devices";
 }
