@@ -82,6 +82,7 @@ public sealed partial class DemoTests : IDisposable
             }
 
             await RoomsThroughTheCliAsync(users, firstRun);
+            await DocumentThroughTheCliAsync(users, manifest.RootElement.GetProperty("document"), firstRun);
 
             parley.Terminate();
             Assert.Equal(ExitCodes.Success, await parley.WaitForExitAsync(StopTimeout));
@@ -94,6 +95,7 @@ public sealed partial class DemoTests : IDisposable
             await again.WaitForOutputAsync(RunningLine(), SeedTimeout);
             Assert.Contains("Demo accounts: already seeded", again.StandardOutput);
             Assert.Contains("Demo rooms: already seeded", again.StandardOutput);
+            Assert.Contains("Demo documents: already seeded", again.StandardOutput);
             again.Terminate();
             Assert.Equal(ExitCodes.Success, await again.WaitForExitAsync(StopTimeout));
         }
@@ -174,6 +176,49 @@ public sealed partial class DemoTests : IDisposable
         Assert.Equal(ExitCodes.Success, afterExit);
         using var unchanged = JsonDocument.Parse(after);
         Assert.Equal(3, unchanged.RootElement.GetArrayLength());
+    }
+
+    // The draft treaty: listed with two versions, version 2 initialled ad referendum by ATL's head, and the words that changed.
+    private static async Task DocumentThroughTheCliAsync(List<JsonElement> users, JsonElement seeded, string firstRun)
+    {
+        var id = seeded.GetProperty("id").GetGuid();
+        Assert.Equal(2, seeded.GetProperty("versions").GetInt32());
+        Assert.Equal("head@atl.example", seeded.GetProperty("initialledBy").GetString());
+        Assert.Contains($"Demo documents: 'Draft treaty on verified reductions' in Treaty talks ({id}): 2 versions", firstRun);
+        Assert.Contains($"parley doc diff {id} 1 2", firstRun);
+        var borHead = users.Single(u => u.GetProperty("email").GetString() == "head@bor.example");
+        var profile = borHead.GetProperty("profile").GetString()!;
+        var password = new Dictionary<string, string> { ["PARLEY_PASSWORD"] = borHead.GetProperty("password").GetString()! };
+
+        var (listExit, list, listErr) = await ParleyProcess.RunAsync("doc", "list", "Treaty talks", "--json", "--profile", profile);
+        Assert.True(listExit == ExitCodes.Success, listErr);
+        using (var documents = JsonDocument.Parse(list))
+        {
+            var treaty = Assert.Single(documents.RootElement.EnumerateArray());
+            Assert.Equal(id, treaty.GetProperty("id").GetGuid());
+            Assert.Equal(2, treaty.GetProperty("version").GetInt32());
+            Assert.Equal("CONFIDENTIAL//REL TO ATL, BOR", treaty.GetProperty("label").GetString());
+            Assert.Equal(1, treaty.GetProperty("endorsements").GetInt32());
+        }
+
+        var (showExit, show, showErr) = await ParleyProcess.RunAsync(password, null, "doc", "show", id.ToString(), "--json", "--profile", profile);
+        Assert.True(showExit == ExitCodes.Success, showErr);
+        using (var status = JsonDocument.Parse(show))
+        {
+            var versions = status.RootElement.GetProperty("versions").EnumerateArray().ToList();
+            Assert.Equal(2, versions.Count);
+            Assert.All(versions, v => Assert.True(v.GetProperty("verified").GetBoolean()));
+            var initial = Assert.Single(status.RootElement.GetProperty("endorsements").EnumerateArray());
+            Assert.Equal("initial", initial.GetProperty("kind").GetString());
+            Assert.Equal(2, initial.GetProperty("version").GetInt32());
+            Assert.Equal("ATL", initial.GetProperty("delegation").GetString());
+            Assert.True(initial.GetProperty("valid").GetBoolean(), initial.GetProperty("rejected").GetString());
+            Assert.Equal(JsonValueKind.Null, status.RootElement.GetProperty("agreedVersion").ValueKind);
+        }
+
+        var (diffExit, diff, diffErr) = await ParleyProcess.RunAsync(password, null, "doc", "diff", id.ToString(), "1", "2", "--profile", profile);
+        Assert.True(diffExit == ExitCodes.Success, diffErr);
+        Assert.Contains("[-seven-]{+ten+}", diff);
     }
 
     [GeneratedRegex(@"^Parley is running at (?<url>http://127\.0\.0\.1:\d+/)\s+\(Ctrl\+C to stop\)$")]
