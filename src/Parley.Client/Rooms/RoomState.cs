@@ -111,8 +111,10 @@ internal sealed class RoomState : IDisposable
         foreach (var record in Epochs.Values)
         {
             byte[]? exported = null;
-            if (record.State is { IsClosed: false } state) exported = await state.ExportAsync(cancellationToken).ConfigureAwait(false);
-            // Closed epochs keep no keys; their rosters are needed no more once a later one is known.
+            // A closed epoch exports without its chain keys (no message of it can be read or sent any more),
+            // but with its document key: documents wrapped for the epoch outlive its messages.
+            if (record.State is { } state) exported = await state.ExportAsync(cancellationToken).ConfigureAwait(false);
+            // Epochs with no key of this device need no roster once a later one is known.
             var keepRoster = record == current || exported is not null;
             epochs.Add(new VaultEpoch(record.Epoch, record.RosterHash, keepRoster ? record.Roster?.Encode() : null, exported, record.Problem?.Code, record.Problem?.Message, record.Sequence));
         }
