@@ -291,6 +291,30 @@ public sealed class DocumentLifecycleTests(IdentityHostFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task The_rooms_live_connections_are_told_of_new_documents_and_versions()
+    {
+        var (_, alice, bob, room) = await RoomAsync();
+        using var roomKey = RoomKey(room);
+        await using var listener = await HubListener.ConnectAsync(Host.BaseAddress, bob.Token);
+        Assert.Contains(room.Id, await listener.JoinedAsync());
+        var document = Guid.NewGuid();
+        var first = await _world.EncryptAsync(alice, document, 1, null, room.Label, RandomNumberGenerator.GetBytes(10), [], roomKey);
+        await _world.CreateAsync(alice, room.Id, first);
+        Assert.Equal(new DocumentEvent(room.Id, document, "created", 1), await NextDocumentEventAsync(listener));
+        var second = await _world.EncryptAsync(alice, document, 2, first.Hash, room.Label, RandomNumberGenerator.GetBytes(10), [], roomKey);
+        await ClientDriver.ReadAsync<DocumentView>(await _world.AddVersionResponseAsync(alice, document, second), HttpStatusCode.Created);
+        Assert.Equal(new DocumentEvent(room.Id, document, "version", 2), await NextDocumentEventAsync(listener));
+    }
+
+    private static async Task<DocumentEvent> NextDocumentEventAsync(HubListener listener)
+    {
+        while (true)
+        {
+            if (await listener.NextAsync() is DocumentEvent change) return change;
+        }
+    }
+
+    [Fact]
     public async Task Heads_of_delegation_initial_and_sign_once_each_with_their_own_key()
     {
         var a = await Rooms.PartyAsync('H');
