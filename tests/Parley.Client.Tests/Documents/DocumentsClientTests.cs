@@ -50,10 +50,10 @@ public sealed class DocumentsClientTests(RoomsWorld world)
 
         var content = RandomNumberGenerator.GetBytes(DocumentsClient.PartSize + 300_000);
         var reported = 0L;
-        var created = await atl.UploadAsync(room.Id, new MemoryStream(content), new DocumentUpload("annex.bin", "application/octet-stream", "CONFIDENTIAL//REL TO ATL, BOR"),
+        var created = await atl.UploadAsync(room.Id, new MemoryStream(content), new DocumentUpload("annex.bin", "application/octet-stream"),
             new SynchronousProgress<long>(n => reported = n));
         Assert.Equal(content.Length, reported);
-        Assert.Equal("CONFIDENTIAL//REL TO ATL, BOR", created.Label);
+        Assert.Equal(RoomLabel, created.Label);
         Assert.False(created.Restricted);
         Assert.Single(created.Versions);
         Assert.Contains(await bor.ListAsync(room.Id), d => d.Id == created.Id && d.Title == "annex.bin");
