@@ -21,6 +21,12 @@ public static class DocumentProblems
             type: "urn:parley:problem:upload-offset",
             extensions: new Dictionary<string, object?> { ["received"] = upload.Received, ["expiresAt"] = upload.ExpiresAt });
 
+    /// <summary>The print register's key of the document does not open (the database was altered); nothing was registered.</summary>
+    public static ProblemHttpResult MarkingKeyDamaged() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Print register damaged",
+            detail: "The print register's key of this document does not open: its record was altered. Nothing was registered; tell the host administrator.",
+            type: "urn:parley:problem:marking-key-damaged");
+
     /// <summary>Another server node changed the document at the same moment; nothing was stored.</summary>
     public static ProblemHttpResult Concurrent() =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",

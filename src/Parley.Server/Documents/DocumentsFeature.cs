@@ -23,6 +23,7 @@ public static class DocumentsFeature
     {
         services.AddSingleton(options);
         services.AddSingleton<DocumentBlobs>();
+        services.AddSingleton<Printing.MarkingKeys>();
         services.AddSingleton<DocumentLocks>();
         services.AddSingleton<DocumentDelivery>();
         services.AddScoped<DocumentViews>();

@@ -69,6 +69,7 @@ public sealed class DocumentRecordsTests(IdentityHostFixture fixture) : IClassFi
         Assert.Equal(3, grants.Select(g => Convert.ToHexString(g.Choices)).Distinct().Count());
         Assert.Null(grants[0].HighestPrintableLevel);
         Assert.Empty(grants[0].NoPrintCompartments);
+
         var record = PrintRecord.Decode(grants[1].Record).Value;
         Assert.Equal((document, 1, 2, bob.Id, bob.Device.Id, room.Label), (record.DocumentId, record.Version, record.CopyNumber, record.RecipientUserId, record.RecipientDeviceId, record.Label));
         Assert.Equal(made.Hash, record.VersionHash.ToArray());
@@ -114,6 +115,16 @@ public sealed class DocumentRecordsTests(IdentityHostFixture fixture) : IClassFi
         Assert.Single(entries, e => e.Type == LedgerEventType.DocumentCopiesTraced);
         Assert.Single(entries, e => e.Type == LedgerEventType.PrintedCopyDestroyed);
         Assert.Equal(1, await Host.CountAsync($"SELECT count(*) FROM document_view_marks WHERE UserId = '{bob.Id.ToString().ToUpperInvariant()}'"));
+
+        // The marking key is stored sealed (nonce, 32 bytes, tag) and bound to its document: moved to another
+        // document's row it does not open, and that document's register refuses to mark rather than use it.
+        var (sibling, _) = await DocumentAsync(alice, room, key);
+        Assert.Equal(12 + 32 + 16, await Host.CountAsync($"SELECT length(MarkingKey) FROM documents WHERE Id = '{document.ToString().ToUpperInvariant()}'"));
+        await Host.SqlAsync($"UPDATE documents SET MarkingKey = (SELECT MarkingKey FROM documents WHERE Id = '{document.ToString().ToUpperInvariant()}') WHERE Id = '{sibling.ToString().ToUpperInvariant()}'");
+        var moved = await _world.Client.PostAsync($"/api/documents/{sibling}/versions/1/prints", new MarksRequest(40), alice.Token);
+        var problem = await ClientDriver.ProblemAsync(moved, HttpStatusCode.InternalServerError);
+        Assert.Equal("urn:parley:problem:marking-key-damaged", problem.GetProperty("type").GetString());
+        Assert.Equal(0, await Host.CountAsync($"SELECT count(*) FROM document_prints WHERE DocumentId = '{sibling.ToString().ToUpperInvariant()}'"));
     }
 
     [Fact]

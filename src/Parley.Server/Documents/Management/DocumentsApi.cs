@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
 using Parley.Protocol.Documents;
 using Parley.Protocol.Ledger;
+using Parley.Server.Documents.Printing;
 using Parley.Server.Documents.Access;
 using Parley.Server.Documents.Delivery;
 using Parley.Server.Documents.Model;
@@ -76,7 +77,7 @@ public static class DocumentsApi
 
     private static async Task<Results<Created<DocumentView>, ProblemHttpResult>> CreateAsync(
         CreateDocumentRequest request, HttpContext http, Caller caller, ParleyDbContext db, VersionIntake intake, DocumentBlobs blobs, DocumentLocks locks,
-        RoomLocks roomLocks, LedgerWriter ledger, DocumentDelivery delivery, DocumentViews views, TimeProvider time, CancellationToken cancellationToken)
+        RoomLocks roomLocks, LedgerWriter ledger, DocumentDelivery delivery, DocumentViews views, MarkingKeys marking, TimeProvider time, CancellationToken cancellationToken)
     {
         var roomId = RoomsApi.RoomIdOf(http);
         if (TitleProblem(request.Title) is { } titleProblem) return Problems.BadRequest(titleProblem);
@@ -102,7 +103,7 @@ public static class DocumentsApi
         {
             Id = documentId, RoomId = roomId, Title = title, Label = accepted.Label.ToCanonicalString(), Restricted = request.Restricted,
             CreatedBy = caller.User.Id, CreatedAt = now, UpdatedAt = now, DeclassifyOn = request.DeclassifyOn, DestroyAfter = request.DestroyAfter,
-            LatestVersion = 1, MarkingKey = RandomNumberGenerator.GetBytes(32),
+            LatestVersion = 1, MarkingKey = marking.New(documentId),
         };
         db.Add(document);
         AddVersion(db, document, accepted, upload, caller, now);

@@ -20,7 +20,7 @@ public sealed class DocumentRecord
     public DateOnly? DeclassifyOn { get; set; }
     public DateOnly? DestroyAfter { get; set; }
     public int LatestVersion { get; set; }
-    /// <summary>The print register's canary key (32 random bytes, made at creation). Never leaves the server except as one copy's choices.</summary>
+    /// <summary>The print register's canary key: 32 random bytes made at creation, sealed by <see cref="Printing.MarkingKeys"/> under the server's at-rest key. Never leaves the server except as one copy's choices.</summary>
     public byte[] MarkingKey { get; set; } = [];
     /// <summary>The next printed copy's number (from 1).</summary>
     public int NextCopyNumber { get; set; } = 1;

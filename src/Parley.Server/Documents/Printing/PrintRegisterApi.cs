@@ -46,22 +46,16 @@ public static class PrintRegisterApi
     private static string? SitesProblem(int sites) =>
         sites is < 0 or > CanaryChoices.MaxSites ? $"Sites are 0 to {CanaryChoices.MaxSites} (the number of canary sites of the version's text)." : null;
 
-    /// <summary>The choices of one copy under the document's marking key.</summary>
-    public static byte[] Choices(DocumentRecord document, CanaryCopy copy, int sites)
-    {
-        using var key = SecretKey.Import(document.MarkingKey);
-        return CanaryChoices.Derive(key, document.Id, copy, sites).Encode();
-    }
-
     private static async Task<Results<Created<PrintGrant>, ProblemHttpResult>> PrintAsync(
         int n, MarksRequest request, HttpContext http, Caller caller, ParleyDbContext db, PolicyEngine engine, DocumentLocks locks, LedgerWriter ledger,
-        TimeProvider time, CancellationToken cancellationToken)
+        MarkingKeys marking, TimeProvider time, CancellationToken cancellationToken)
     {
         var id = DocumentsApi.DocumentIdOf(http);
         if (SitesProblem(request.Sites) is { } sitesProblem) return Problems.BadRequest(sitesProblem);
         if (caller.Session.DeviceId is not { } device) return Problems.Forbidden("Printing needs a session bound to a device.");
         using var held = await locks.AcquireAsync(id, cancellationToken);
         var document = await db.Set<DocumentRecord>().SingleAsync(d => d.Id == id, cancellationToken);
+        if (!marking.Opens(document)) return DocumentProblems.MarkingKeyDamaged();
         if (document.DestroyedAt is not null) return DocumentProblems.Destroyed(document);
         var version = await db.Set<DocumentVersionRecord>().AsNoTracking().SingleOrDefaultAsync(v => v.DocumentId == id && v.Version == n, cancellationToken);
         if (version is null) return Problems.NotFound($"The document has no version {n}; the latest is {document.LatestVersion}.");
@@ -95,19 +89,20 @@ public static class PrintRegisterApi
             db.ChangeTracker.Clear();
             return DocumentProblems.Concurrent();
         }
-        var choices = Choices(document, new CanaryCopy(caller.User.Id, copy), request.Sites);
+        var choices = marking.Choices(document, new CanaryCopy(caller.User.Id, copy), request.Sites);
         return TypedResults.Created($"/api/documents/{id}/prints", new PrintGrant(copy, encoded, choices, caller.User.DisplayName, printedAt,
             printing.HighestLevel?.Name, printing.NoPrintCompartments));
     }
 
     private static async Task<Results<Ok<ViewMarks>, ProblemHttpResult>> MarksAsync(
-        int n, MarksRequest request, HttpContext http, Caller caller, ParleyDbContext db, DocumentLocks locks, LedgerWriter ledger, TimeProvider time,
+        int n, MarksRequest request, HttpContext http, Caller caller, ParleyDbContext db, DocumentLocks locks, LedgerWriter ledger, MarkingKeys marking, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var id = DocumentsApi.DocumentIdOf(http);
         if (SitesProblem(request.Sites) is { } sitesProblem) return Problems.BadRequest(sitesProblem);
         using var held = await locks.AcquireAsync(id, cancellationToken);
         var document = await db.Set<DocumentRecord>().AsNoTracking().SingleAsync(d => d.Id == id, cancellationToken);
+        if (!marking.Opens(document)) return DocumentProblems.MarkingKeyDamaged();
         if (document.DestroyedAt is not null) return DocumentProblems.Destroyed(document);
         if (!await db.Set<DocumentVersionRecord>().AnyAsync(v => v.DocumentId == id && v.Version == n, cancellationToken))
             return Problems.NotFound($"The document has no version {n}; the latest is {document.LatestVersion}.");
@@ -124,7 +119,7 @@ public static class PrintRegisterApi
             new LedgerField("document", id.ToString()), new LedgerField("version", n.ToString(CultureInfo.InvariantCulture)),
             new LedgerField("copy", "0"), new LedgerField("device", device.ToString()), new LedgerField("sites", request.Sites.ToString(CultureInfo.InvariantCulture)));
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new ViewMarks(Choices(document, new CanaryCopy(caller.User.Id, 0), request.Sites)));
+        return TypedResults.Ok(new ViewMarks(marking.Choices(document, new CanaryCopy(caller.User.Id, 0), request.Sites)));
     }
 
     private static async Task<Ok<IReadOnlyList<PrintRegisterEntry>>> RegisterAsync(HttpContext http, ParleyDbContext db, CancellationToken cancellationToken) =>
@@ -162,11 +157,12 @@ public static class PrintRegisterApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CopyChoicesView>>, ProblemHttpResult>> TraceAsync(
-        TraceCopiesRequest request, HttpContext http, Caller caller, ParleyDbContext db, LedgerWriter ledger, CancellationToken cancellationToken)
+        TraceCopiesRequest request, HttpContext http, Caller caller, ParleyDbContext db, LedgerWriter ledger, MarkingKeys marking, CancellationToken cancellationToken)
     {
         var id = DocumentsApi.DocumentIdOf(http);
         if (SitesProblem(request.Sites) is { } sitesProblem) return Problems.BadRequest(sitesProblem);
         var document = await db.Set<DocumentRecord>().AsNoTracking().SingleAsync(d => d.Id == id, cancellationToken);
+        if (!marking.Opens(document)) return DocumentProblems.MarkingKeyDamaged();
         if (!await db.Set<DocumentVersionRecord>().AnyAsync(v => v.DocumentId == id && v.Version == request.Version, cancellationToken))
             return Problems.NotFound($"The document has no version {request.Version}.");
         var prints = await db.Set<PrintRecordRow>().AsNoTracking().Where(p => p.DocumentId == id && p.Version == request.Version).OrderBy(p => p.CopyNumber).ToListAsync(cancellationToken);
@@ -177,13 +173,13 @@ public static class PrintRegisterApi
         foreach (var view in views.OrderBy(v => v.FirstIssuedAt).ThenBy(v => v.UserId))
         {
             var user = users[view.UserId];
-            copies.Add(new CopyChoicesView(0, user.Id, user.DisplayName, user.Email, view.DeviceId, view.FirstIssuedAt, Choices(document, new CanaryCopy(user.Id, 0), request.Sites)));
+            copies.Add(new CopyChoicesView(0, user.Id, user.DisplayName, user.Email, view.DeviceId, view.FirstIssuedAt, marking.Choices(document, new CanaryCopy(user.Id, 0), request.Sites)));
         }
         foreach (var print in prints)
         {
             var user = users[print.RecipientUserId];
             copies.Add(new CopyChoicesView(print.CopyNumber, user.Id, user.DisplayName, user.Email, print.RecipientDeviceId, print.PrintedAt,
-                Choices(document, new CanaryCopy(user.Id, print.CopyNumber), request.Sites)));
+                marking.Choices(document, new CanaryCopy(user.Id, print.CopyNumber), request.Sites)));
         }
         ledger.Record(LedgerEventType.DocumentCopiesTraced, caller.User.Id, caller.User.DelegationCode, DocumentsApi.Subject(id),
             new LedgerField("document", id.ToString()), new LedgerField("version", request.Version.ToString(CultureInfo.InvariantCulture)),
