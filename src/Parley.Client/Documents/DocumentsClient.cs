@@ -240,7 +240,9 @@ public sealed class DocumentsClient
         try
         {
             if (holders.Count == 0)
-                throw Refused(DocumentErrorCode.NoKey, "No key of this version was given to this device or to a room epoch it holds.");
+                throw Refused(DocumentErrorCode.NoKey, document.Restricted
+                    ? "This restricted version was not given to this device."
+                    : "No key of this version reached this device: it was shared before this device joined the room, and becomes readable once a member who holds it opens it again.");
             using var response = await Call(() => Api.GetDocumentContentAsync(documentId, chosen.Version, cancellationToken)).ConfigureAwait(false);
             await using var ciphertext = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var (opened, error) = await _encryptor.DecryptAsync(envelopeBytes, ciphertext, output, documentId, chosen.Version, id => id == manifest.AuthorUserId ? authorKey : null,
@@ -561,6 +563,11 @@ public sealed class DocumentsClient
         {
             return await call().ConfigureAwait(false);
         }
+        catch (ParleyApiException e) when (e.Kind == ApiProblemKind.Denied && e.Problem.Policy is null)
+        {
+            // Not the policy: the server holds no wrap of the version for this device.
+            throw Refused(DocumentErrorCode.NoKey, e.Problem.Detail ?? "No key of this version was given to this device.");
+        }
         catch (ParleyApiException e) when (e.Problem.Type == DocumentsProtocol.DestroyedProblemType)
         {
             Signed<DestructionCertificate>? certificate = null;
@@ -628,24 +635,23 @@ public sealed class DocumentsClient
         return holders;
     }
 
-    // After opening a room document, a wrap for the room's current epoch if there is none yet.
+    // After opening a room document with an older epoch's key, a wrap for the room's current epoch (made
+    // first if the room needs one, as before a message), so that members who joined since can read it.
     private async Task ShareWithCurrentEpochAsync(DocumentView document, DocumentEnvelope envelope, KeyHolder holder, CancellationToken cancellationToken)
     {
-        var room = await _rooms.GetRoomAsync(document.RoomId, cancellationToken).ConfigureAwait(false);
-        if (room.Epoch is not { } current || envelope.Wraps.Any(w => w.Kind == KeyWrapRecipient.RoomEpoch && w.Epoch == current.Epoch)) return;
         if (holder is not KeyHolder.Room { Key: var old }) return;
         var manifest = envelope.Manifest.Body;
-        var wrap = envelope.Wraps.First(w => w.Kind == KeyWrapRecipient.RoomEpoch && w.Epoch == old.Epoch);
+        var room = await _rooms.GetRoomAsync(document.RoomId, cancellationToken).ConfigureAwait(false);
+        if (room.RekeyRequired.Count == 0 && room.Epoch is { } settled && envelope.Wraps.Any(w => w.Kind == KeyWrapRecipient.RoomEpoch && w.Epoch == settled.Epoch)) return;
+        using var current = await _rooms.CurrentDocumentKeyAsync(document.RoomId, cancellationToken).ConfigureAwait(false);
+        if (current.Epoch == old.Epoch || envelope.Wraps.Any(w => w.Kind == KeyWrapRecipient.RoomEpoch && w.Epoch == current.Epoch)) return;
+        if (!current.Label.Dominates(ParseBanner(manifest.Label))) return;
+        var wrap = envelope.Wraps.First(w => w.Kind == KeyWrapRecipient.RoomEpoch && w.RecipientId == old.RoomId && w.Epoch == old.Epoch);
         var unwrapped = await _keys.UnwrapForRoomAsync(wrap, manifest, old, cancellationToken).ConfigureAwait(false);
         if (!unwrapped.TryGetValue(out var key, out _)) return;
         using (key)
         {
-            var held = await _rooms.HeldDocumentKeysAsync(document.RoomId, [current.Epoch], cancellationToken).ConfigureAwait(false);
-            if (held.Count == 0) return;
-            using var roomKey = held[0];
-            foreach (var extra in held.Skip(1)) extra.Dispose();
-            if (!roomKey.Label.Dominates(ParseBanner(manifest.Label))) return;
-            var added = await _keys.WrapForRoomAsync(key, manifest, roomKey, cancellationToken).ConfigureAwait(false);
+            var added = await _keys.WrapForRoomAsync(key, manifest, current, cancellationToken).ConfigureAwait(false);
             try
             {
                 await Api.AddDocumentWrapsAsync(document.Id, manifest.Version, new AddWrapsRequest([added.Encode()]), cancellationToken).ConfigureAwait(false);
