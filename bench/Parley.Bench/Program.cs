@@ -4,7 +4,7 @@ using Parley.Bench.Quick;
 namespace Parley.Bench;
 
 /// <summary>
-/// Quick modes (stream, openssl, memory, browser, ledger, documents, rooms) print one figure in seconds for reports; anything else
+/// Quick modes (stream, openssl, memory, browser, ledger, documents, rooms, cli-documents) print one figure in seconds for reports; anything else
 /// goes to BenchmarkDotNet, e.g. <c>-- --filter *Stream*</c> or <c>-- --list flat</c>.
 /// </summary>
 public static class Program
@@ -22,6 +22,7 @@ public static class Program
                 "browser" => await BrowserComparison.RunAsync(Options.Parse(args[1..], BrowserComparison.DefaultMib)),
                 "ledger" => await LedgerBench.RunAsync(args[1..]),
                 "rooms" => await RoomsBench.RunAsync(args[1..]),
+                "cli-documents" => await CliDocuments.RunAsync(args[1..]),
                 "help" or "--help" or "-h" => Usage(),
                 _ => RunBenchmarkDotNet(args),
             };
@@ -51,6 +52,7 @@ public static class Program
               browser --url http://127.0.0.1:PORT/ [--mib N (default 64)] [--runs R]
               ledger  [--entries N (default 1000000)] [--producers P] [--per-commit K] [--dir PATH]
               rooms   [--members N (default 50)] [--messages M (default 200)]
+              cli-documents [--gib N (default 2)] [--parley PATH/parley.dll] [--dir PATH]   (build src/Parley.Cli in Release first)
               <BenchmarkDotNet arguments>, e.g. --filter '*' --job short
             """);
         return 2;

@@ -89,8 +89,8 @@ public sealed class DocumentsClient
         var (body, spec) = await SpecAsync(Guid.NewGuid(), 1, [], plaintext, upload.MediaType, upload.Label, roomLabel, cancellationToken).ConfigureAwait(false);
         var restricted = upload.RestrictedTo is { Count: > 0 };
         var (envelope, uploadId) = await EncryptAndSendAsync(body, spec, room.Id, restricted ? upload.RestrictedTo : null, progress, cancellationToken).ConfigureAwait(false);
-        return await Api.CreateDocumentAsync(room.Id, new CreateDocumentRequest(upload.Title.Trim(), uploadId, envelope, restricted, upload.DeclassifyOn, upload.DestroyAfter), cancellationToken)
-            .ConfigureAwait(false);
+        return await FinishAsync(uploadId, () => Api.CreateDocumentAsync(room.Id,
+            new CreateDocumentRequest(upload.Title.Trim(), uploadId, envelope, restricted, upload.DeclassifyOn, upload.DestroyAfter), cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -113,7 +113,33 @@ public sealed class DocumentsClient
         if (!document.Restricted && restrictedTo is { Count: > 0 })
             throw Refused(DocumentErrorCode.NoKey, "The document is shared with its room: a version of it cannot be restricted to named people.");
         var (envelope, uploadId) = await EncryptAndSendAsync(body, spec, room.Id, document.Restricted ? restrictedTo : null, progress, cancellationToken).ConfigureAwait(false);
-        return await Api.AddDocumentVersionAsync(documentId, new AddVersionRequest(uploadId, envelope), cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(uploadId, () => Api.AddDocumentVersionAsync(documentId, new AddVersionRequest(uploadId, envelope), cancellationToken)).ConfigureAwait(false);
+    }
+
+    // A refused version leaves no upload behind.
+    private async Task<DocumentView> FinishAsync(Guid uploadId, Func<Task<DocumentView>> finish)
+    {
+        try
+        {
+            return await finish().ConfigureAwait(false);
+        }
+        catch (ParleyApiException)
+        {
+            await CancelQuietlyAsync(uploadId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task CancelQuietlyAsync(Guid uploadId)
+    {
+        try
+        {
+            await Api.CancelUploadAsync(uploadId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ParleyApiException)
+        {
+            // The server deletes unused uploads when they expire.
+        }
     }
 
     private async Task<(Stream Body, VersionSpec Spec)> SpecAsync(Guid documentId, int version, ImmutableArray<byte> previous, Stream plaintext, string? mediaType,
@@ -170,14 +196,7 @@ public sealed class DocumentsClient
             }
             catch
             {
-                try
-                {
-                    await Api.CancelUploadAsync(started.Id, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (ParleyApiException)
-                {
-                    // The server deletes unused uploads when they expire.
-                }
+                await CancelQuietlyAsync(started.Id).ConfigureAwait(false);
                 throw;
             }
         }
