@@ -11,9 +11,11 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-# The web client tests drive Debian's Chromium; the CLI tests use oathtool as an external authenticator.
+# The web client tests drive Debian's Chromium; the CLI tests use oathtool as an external authenticator;
+# controlled printing embeds DejaVu Sans (the web client's build copies it too).
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || missing+=(fonts-dejavu-core)
 command -v oathtool >/dev/null 2>&1 || missing+=(oathtool)
 if (( ${#missing[@]} )); then
   if [[ $(id -u) -eq 0 ]]; then

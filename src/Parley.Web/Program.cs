@@ -33,6 +33,7 @@ builder.Services.AddSingleton<WebLedger>();
 builder.Services.AddSingleton<WebSession>();
 builder.Services.AddSingleton<StepUpPrompt>();
 builder.Services.AddSingleton<Parley.Web.Rooms.WebRooms>();
+builder.Services.AddSingleton<Parley.Web.Documents.PrintFonts>();
 builder.Services.AddScoped<ClassificationContext>();
 
 // WebCrypto where the page is a secure context (https, or http on loopback); otherwise the managed

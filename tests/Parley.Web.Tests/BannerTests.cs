@@ -14,6 +14,8 @@ public sealed partial class BannerTests(WebFixture web)
         var routes = Routes();
         Assert.Contains("/officer", routes);
         Assert.Contains("/policy", routes);
+        Assert.Contains("/documents", routes);
+        Assert.Contains("/document", routes);
 
         await using (var visitor = await web.OpenAsync())
         {

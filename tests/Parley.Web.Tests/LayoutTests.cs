@@ -12,6 +12,7 @@ public sealed class LayoutTests(WebFixture web)
     [InlineData("")]
     [InlineData("selftest")]
     [InlineData("ledger")]
+    [InlineData("documents")]
     public async Task Every_screen_has_an_unclassified_banner_at_top_and_bottom(string path)
     {
         await using var session = await web.OpenAsync();

@@ -55,7 +55,7 @@ public static class CliDocuments
             var password = head.GetProperty("password").GetString()!;
 
             var sourceHash = await WriteInputAsync(input, bytes);
-            var put = await TimedAsync(parley, password, ["doc", "put", "Treaty talks", input, "--title", "bench.bin", "--label", "CONFIDENTIAL//REL TO ATL, BOR", "--json", "--profile", profile]);
+            var put = await TimedAsync(parley, password, ["doc", "put", "Treaty talks", input, "--title", "bench.bin", "--json", "--profile", profile]);
             var id = JsonDocument.Parse(put.Stdout).RootElement.GetProperty("id").GetString()!;
             var get = await TimedAsync(parley, password, ["doc", "get", id, "-o", output, "--profile", profile]);
             var downloadedHash = await HashAsync(output);

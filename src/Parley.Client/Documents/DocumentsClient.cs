@@ -75,8 +75,9 @@ public sealed class DocumentsClient
     /// <summary>
     /// Creates a document in <paramref name="roomId"/> from <paramref name="plaintext"/> (read once, to the
     /// end): encrypted here in one pass, sent in parts as it is encrypted, then described by the signed
-    /// manifest and key wraps. A text document (<c>text/markdown</c> or <c>text/plain</c>) is labelled from
-    /// its portion marks (the declared label must cover them); other media take the declared label or the room's.
+    /// manifest and key wraps. A version takes the declared label or the room's (a lower one is a write-down
+    /// the server refuses without an officer's downgrade); a text's (<c>text/markdown</c> or <c>text/plain</c>)
+    /// portion marks must fit under it, and are listed in the manifest.
     /// Reports plaintext bytes encrypted to <paramref name="progress"/>.
     /// </summary>
     public async Task<DocumentView> UploadAsync(Guid roomId, Stream plaintext, DocumentUpload upload, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
@@ -164,7 +165,9 @@ public sealed class DocumentsClient
         {
             throw Refused(DocumentErrorCode.Malformed, $"A {media} document must be UTF-8 text.");
         }
-        var read = TextLabel.Read(Scheme, text, declaredLabel);
+        // Labelled at the room's label unless declared: the policy takes a lower label for a write-down,
+        // which needs an officer's downgrade; the portions must fit under it either way.
+        var read = TextLabel.Read(Scheme, text, declaredLabel ?? roomLabel);
         if (!read.TryGetValue(out var textLabel, out var error)) throw Refused(DocumentErrorCode.BadLabel, $"The text's portion marks: {error.Message}");
         CheckUnderRoom(textLabel.Label, roomLabel);
         return (new MemoryStream(bytes, writable: false), VersionSpec.ForText(documentId, version, previous, textLabel, media));

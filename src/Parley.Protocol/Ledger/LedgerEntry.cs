@@ -90,12 +90,26 @@ public enum LedgerEventType
     DocumentSigned = 4001,
     /// <summary>A document version was initialled.</summary>
     DocumentInitialled = 4002,
+    /// <summary>A version's key wraps were delivered to a device (an envelope download: an access).</summary>
+    DocumentKeysReleased = 4003,
+    /// <summary>Room-epoch key wraps were added to a version.</summary>
+    DocumentWrapsAdded = 4004,
+    /// <summary>A version's ciphertext was downloaded.</summary>
+    DocumentContentRead = 4005,
     /// <summary>A controlled copy was printed.</summary>
     DocumentPrinted = 4010,
     /// <summary>A printed copy's destruction was recorded.</summary>
     PrintedCopyDestroyed = 4011,
+    /// <summary>On-screen canary marks (copy 0) of a version were issued to a reader.</summary>
+    DocumentMarksIssued = 4012,
+    /// <summary>A security officer fetched the canary choices of a version's copies to trace a leak.</summary>
+    DocumentCopiesTraced = 4013,
     /// <summary>A document was cryptographically erased.</summary>
     DocumentDestroyed = 4020,
+    /// <summary>A document's retention dates (declassify-on, destroy-after) changed.</summary>
+    DocumentRetentionChanged = 4021,
+    /// <summary>The daily retention job listed a document as due for a declassification or destruction review.</summary>
+    DocumentReviewDue = 4022,
     /// <summary>A witness key was registered for a delegation.</summary>
     WitnessRegistered = 5000,
     /// <summary>The hash of a web client bundle the server serves.</summary>

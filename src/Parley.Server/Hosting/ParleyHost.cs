@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Parley.Protocol.Api;
+using Parley.Server.Documents;
 using Parley.Server.Health;
 using Parley.Server.Identity;
 using Parley.Server.Identity.Enrollment;
@@ -98,6 +99,7 @@ public static class ParleyHost
         builder.Services.AddParleyIdentity(data);
         builder.Services.AddParleyPolicy(policy);
         builder.Services.AddParleyRooms();
+        builder.Services.AddParleyDocuments(options.Documents);
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
@@ -115,6 +117,7 @@ public static class ParleyHost
         app.MapPolicyApis();
         app.MapLedgerApi();
         app.MapRoomsApi();
+        app.MapDocumentsApi();
         // Unknown API paths answer with problem details, not with the web client.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no API endpoint at this address."))
             .Public("Unknown API paths answer 404 to anyone.");

@@ -32,6 +32,9 @@ public sealed record ServerOptions
 
     /// <summary>The access policy's settings; null reads <c>DATA/policy.json</c>, or the defaults when it does not exist.</summary>
     public Policy.Engine.PolicySettings? Policy { get; init; }
+
+    /// <summary>Limits of documents: the most bytes per version, open uploads per person, how long an unused upload lives.</summary>
+    public Documents.DocumentsOptions Documents { get; init; } = new();
 }
 
 /// <summary>Console log formats.</summary>

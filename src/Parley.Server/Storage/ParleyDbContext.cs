@@ -25,6 +25,7 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
         Identity.Model.IdentityModel.Configure(modelBuilder);
         Policy.Model.PolicyModel.Configure(modelBuilder);
         Rooms.Model.RoomsModel.Configure(modelBuilder);
+        Documents.Model.DocumentsModel.Configure(modelBuilder);
     }
 
     /// <summary>SQLite options for a data folder: full fsync on commit (writes that acknowledge are durable), foreign keys.

@@ -1,7 +1,10 @@
 using System.Runtime.Versioning;
 using Parley.Client.Api;
+using Parley.Client.Documents;
 using Parley.Client.Profiles;
 using Parley.Client.Rooms;
+using Parley.Client.Trust;
+using Parley.Protocol.Api;
 using Parley.Protocol.Crypto;
 using Parley.Web.Session;
 
@@ -36,6 +39,9 @@ public sealed class WebRooms : IAsyncDisposable
     /// <summary>New messages and notices of any of the person's rooms, as the live connection delivers them.</summary>
     public event Func<RoomUpdate, Task>? Updated;
 
+    /// <summary>A document of one of the person's rooms changed (created, new version, endorsed, destroyed), as the live connection delivers it.</summary>
+    public event Func<DocumentEvent, Task>? DocumentChanged;
+
     /// <summary>Whether messages arrive live, or the connection is being re-established.</summary>
     public string ConnectionState => _live?.State.ToString() ?? "Disconnected";
 
@@ -53,6 +59,7 @@ public sealed class WebRooms : IAsyncDisposable
             _owner = user;
             _live = RoomsLiveConnection.Create(_rooms);
             _live.Updated += update => Updated?.Invoke(update) ?? Task.CompletedTask;
+            _live.DocumentChanged += change => DocumentChanged?.Invoke(change) ?? Task.CompletedTask;
             // The pages work without the live connection (they read the log when opened): a failure to connect is not fatal.
             _ = _live.StartAsync(cancellationToken).ContinueWith(
                 t => Console.Error.WriteLine($"Parley: the rooms connection did not start: {t.Exception?.GetBaseException().Message}"),
@@ -64,6 +71,16 @@ public sealed class WebRooms : IAsyncDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>The documents of the signed-in person's rooms: the rooms client, signing with the unlocked identity.</summary>
+    public async Task<DocumentsClient> OpenDocumentsAsync(CancellationToken cancellationToken = default)
+    {
+        var rooms = await OpenAsync(cancellationToken);
+        return DocumentsClient.Open(rooms, _session.RequireIdentity());
+    }
+
+    /// <summary>People as the directory shows them, believed only as far as they verify against the pinned roots of this browser's profile.</summary>
+    public DirectoryVerifier Directory => new(_client, new TrustStore(_store, _suite), _suite);
 
     private void OnSessionChanged()
     {

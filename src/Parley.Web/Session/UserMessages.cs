@@ -22,6 +22,7 @@ public static class UserMessages
         ParleyApiException e => e.Problem.Message,
         TrustException e => "Security warning: " + e.Message,
         Parley.Client.Rooms.RoomOperationException e => $"Refused by this client: {e.Error.Summary}. {e.Error.Message}",
+        Parley.Client.Documents.DocumentException e => $"{DocumentProblem(e.Error.Code)}: {e.Error.Message}",
         SecurityKeyException e => e.Message,
         ProfileException e => e.Message,
         StepUpCancelledException => "Not done: this needs you to confirm it is you.",
@@ -32,7 +33,21 @@ public static class UserMessages
 
     /// <summary>True for errors this client expects and explains; others are bugs worth logging.</summary>
     public static bool IsExpected(Exception error) =>
-        error is ParleyApiException or TrustException or Parley.Client.Rooms.RoomOperationException or SecurityKeyException or ProfileException or StepUpCancelledException or ProtocolException or HttpRequestException;
+        error is ParleyApiException or TrustException or Parley.Client.Rooms.RoomOperationException or Parley.Client.Documents.DocumentException or SecurityKeyException or ProfileException or StepUpCancelledException or ProtocolException or HttpRequestException;
+
+    // The typed error's name, as the person and their security officer will quote it.
+    private static string DocumentProblem(Parley.Client.Documents.DocumentErrorCode code) => code switch
+    {
+        Parley.Client.Documents.DocumentErrorCode.Tampered => "Tampered",
+        Parley.Client.Documents.DocumentErrorCode.Destroyed => "Destroyed",
+        Parley.Client.Documents.DocumentErrorCode.NoKey => "No key",
+        Parley.Client.Documents.DocumentErrorCode.BadAuthorSignature => "Bad author signature",
+        Parley.Client.Documents.DocumentErrorCode.BadLabel => "Label",
+        Parley.Client.Documents.DocumentErrorCode.NotText => "Not a text",
+        Parley.Client.Documents.DocumentErrorCode.NotPermitted => "Not permitted",
+        Parley.Client.Documents.DocumentErrorCode.WrongDocument => "Wrong document",
+        _ => "Malformed",
+    };
 
     private static string RateLimited(ApiProblem problem)
     {

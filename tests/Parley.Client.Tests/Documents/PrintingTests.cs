@@ -80,6 +80,28 @@ public class PrintingTests
     }
 
     [Fact]
+    public async Task Fonts_given_as_bytes_print_the_same_copy_as_fonts_read_from_the_folder_and_other_faces_or_non_fonts_are_refused()
+    {
+        // The browser has no font folder: it fetches the two faces and gives their bytes.
+        var regular = File.ReadAllBytes(Path.Combine(DejaVuFonts.DefaultDirectory, DejaVuFonts.RegularFile));
+        var bold = File.ReadAllBytes(Path.Combine(DejaVuFonts.DefaultDirectory, DejaVuFonts.BoldFile));
+        var copies = Copies();
+        using var fromBytes = new MemoryStream();
+        var outcome = await new ControlledPrinter(Scheme, PrintRules.AllowAll, regular, bold).PrintAsync(Job(copies[2]), fromBytes);
+        Assert.True(outcome.Printed, outcome.Refusal?.Message);
+        Assert.Equal("%PDF-"u8.ToArray(), fromBytes.ToArray()[..5]);
+        using var fromFolder = new MemoryStream();
+        var again = await new ControlledPrinter(Scheme, PrintRules.AllowAll).PrintAsync(Job(copies[2]), fromFolder);
+        Assert.Equal(outcome.Copy!.MarkedText, again.Copy!.MarkedText);
+        Assert.Equal(outcome.Copy.Pages, again.Copy.Pages);
+
+        Assert.Throws<ArgumentException>(() => new ControlledPrinter(Scheme, PrintRules.AllowAll, "<html>not a font</html>"u8.ToArray(), bold));
+        // The resolver is process-wide: another face cannot replace the installed one behind a printer's back.
+        var oblique = File.ReadAllBytes(Path.Combine(DejaVuFonts.DefaultDirectory, "DejaVuSans-Oblique.ttf"));
+        Assert.Throws<InvalidOperationException>(() => new ControlledPrinter(Scheme, PrintRules.AllowAll, oblique, bold));
+    }
+
+    [Fact]
     public async Task Labels_the_rules_forbid_are_refused_and_nothing_is_written()
     {
         var copies = Copies();

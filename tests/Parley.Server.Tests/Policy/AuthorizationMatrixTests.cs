@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Protocol.Api;
+using Parley.Protocol.Documents;
 using Parley.Protocol.Identity;
 using Parley.Protocol.Ledger;
 using Parley.Server.Hosting;
@@ -138,6 +139,24 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
 
     private static readonly Expect RoomWithdraw = Only(Outcome.Permit, Outcome.Hidden, Role.Officer);
 
+    // Uploading is writing content on one's own account: no label, so no step-up, but training and a live bound device.
+    private static readonly Expect Upload = (role, relation) => role switch
+    {
+        Role.Anonymous => Outcome.Unauthenticated,
+        Role.HostAdmin or Role.Auditor => Outcome.Forbidden,
+        _ => StateOf(relation) is State.ExpiredTraining or State.RevokedDevice ? Outcome.Forbidden : Outcome.Permit,
+    };
+
+    // A restricted document of the room (SECRET//ALPHA), created by the head and wrapped for the devices of every member,
+    // head and officer except those revoked before it was made: who got no key may not learn it exists.
+    private static readonly Expect DocumentContent = (role, relation) => role switch
+    {
+        Role.Anonymous => Outcome.Unauthenticated,
+        Role.HostAdmin or Role.Auditor => Outcome.Hidden,
+        _ when StateOf(relation) == State.RevokedDevice => Outcome.Hidden,
+        _ => ByState(StateOf(relation)),
+    };
+
     // Creating a room at the relation's label (the engine is given it as the label written). Creating reveals no
     // content, so it needs no step-up; reading and writing the room do.
     private static readonly Expect RoomCreate = (role, relation) => role switch
@@ -151,7 +170,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     // the body never binds, so the decision lacks that fact: whoever may know the resource is told the request is
     // malformed (400), whatever was decided; the engine cells, given the fact, check the decision itself.
     private static readonly string[] PolicyReadsBody =
-        ["POST /api/rooms", "POST /api/rooms/{id}/epochs", "POST /api/rooms/{id}/messages", "PUT /api/rooms/{id}/label"];
+        ["POST /api/rooms", "POST /api/rooms/{id}/epochs", "POST /api/rooms/{id}/messages", "PUT /api/rooms/{id}/label",
+         "POST /api/rooms/{id}/documents", "POST /api/documents/{id}/versions"];
 
     private static Outcome OverHttp(string key, Outcome expected) =>
         PolicyReadsBody.Contains(key) && expected is not (Outcome.Hidden or Outcome.Unauthenticated) ? Outcome.BadRequest : expected;
@@ -249,6 +269,26 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["PUT /api/rooms/{id}/retention"] = RoomChange,
         ["POST /api/rooms/{id}/withdraw"] = RoomWithdraw,
         ["GET /api/delegations/{code}/rooms"] = OfficersAndAuditors,
+
+        ["POST /api/uploads"] = Upload,
+        ["PUT /api/uploads/{id:guid}"] = Upload,
+        ["DELETE /api/uploads/{id:guid}"] = Upload,
+        ["POST /api/rooms/{id}/documents"] = RoomContent,
+        ["GET /api/rooms/{id}/documents"] = RoomContent,
+        ["GET /api/documents/{id}"] = DocumentContent,
+        ["POST /api/documents/{id}/versions"] = DocumentContent,
+        ["GET /api/documents/{id}/versions/{n:int}/envelope"] = DocumentContent,
+        ["GET /api/documents/{id}/versions/{n:int}/content"] = DocumentContent,
+        ["POST /api/documents/{id}/versions/{n:int}/wraps"] = DocumentContent,
+        ["POST /api/documents/{id}/endorsements"] = DocumentContent,
+        ["POST /api/documents/{id}/versions/{n:int}/prints"] = DocumentContent,
+        ["POST /api/documents/{id}/versions/{n:int}/marks"] = DocumentContent,
+        ["GET /api/documents/{id}/prints"] = Officers,
+        ["POST /api/documents/{id}/prints/{copy:int}/destroyed"] = Officers,
+        ["POST /api/documents/{id}/trace-copies"] = Officers,
+        ["POST /api/documents/{id}/destroy"] = Officers,
+        ["PUT /api/documents/{id}/retention"] = Officers,
+        ["GET /api/delegations/{code}/document-reviews"] = OfficersAndAuditors,
     };
 
     // Endpoints whose resource is the relation's label: called over HTTP for every relation.
@@ -264,6 +304,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private TestAccount _bystander = null!;
     private TestDevice _bystanderDevice = null!;
     private Guid _room;
+    private Guid _document;
+    private readonly Dictionary<(Role, State), TestDevice> _devices = [];
 
     public async Task InitializeAsync()
     {
@@ -414,6 +456,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     {
         (_, "code") => Code,
         ("room", "id") => _room.ToString(),
+        ("document", "id") => _document.ToString(),
         (_, "id") => _bystanderDevice.Id.ToString(),
         _ => throw new InvalidOperationException($"no value for route parameter {parameter}"),
     };
@@ -457,6 +500,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("/api/devices/{id:guid}", $"/api/devices/{_bystanderDevice?.Id ?? Guid.NewGuid()}")
             .Replace("{id:guid}", Guid.NewGuid().ToString())
             .Replace("/api/rooms/{id}", $"/api/rooms/{_room}")
+            .Replace("/api/documents/{id}", $"/api/documents/{_document}")
+            .Replace("{n:int}", "1")
+            .Replace("{copy:int}", "1")
             .Replace("{serial:guid}", Guid.NewGuid().ToString())
             .Replace("{user}", "nobody@x.example")
             .Replace("{documentName}", "v1")
@@ -505,6 +551,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             var trainingUntil = state == State.ExpiredTraining ? _host.Clock.GetUtcNow().AddDays(-1) : (DateTimeOffset?)null;
             await _policy.CertifyAsync(officer, account, Code, "SECRET", ["ALPHA"], trainingUntil);
             var device = await _policy.RegisterAndBindAsync(account, account.Token!);
+            _devices[(role, state)] = device;
             if (state != State.LowAal) keys[(role, state)] = await _policy.SecurityKeyAsync(account.Token!);
             if (state == State.RevokedDevice)
             {
@@ -527,5 +574,21 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             if (role == Role.Auditor || account == creator) continue;
             await ClientDriver.ReadAsync<RoomView>(await _client.SendAsync(HttpMethod.Put, $"/api/rooms/{_room}/members/{Uri.EscapeDataString(account.Email)}", null, creator.Token));
         }
+
+        // A restricted document of the room, by the head, wrapped for every device that is not revoked (the server
+        // cannot open wraps, so made-up ones do); its ciphertext is random bytes the manifest hashes.
+        _document = Guid.NewGuid();
+        var ciphertext = System.Security.Cryptography.RandomNumberGenerator.GetBytes((int)DocumentVersion.CiphertextLengthOf(100));
+        var manifest = new DocumentVersion(_document, 1, [], "SECRET//ALPHA", [], "text/plain", 100, [.. ciphertext.AsSpan(0, DocumentVersion.SaltSize)], ciphertext.Length,
+            [.. System.Security.Cryptography.SHA256.HashData(ciphertext)], [.. new byte[32]], creator.UserId, _devices[(Role.Head, State.Normal)].Id, _host.Clock.GetUtcNow().ToUnixTimeSeconds());
+        var signed = await Signed<DocumentVersion>.SignAsync(ClientDriver.Suite, creator.IdentityKey, manifest);
+        var wraps = _devices.Where(d => d.Key.Item1 != Role.Auditor && d.Key.Item2 != State.RevokedDevice)
+            .Select(d => DocumentKeyWrap.Decode(Documents.Support.DocumentsWorld.Wrap(KeyWrapRecipient.Device, _document, 1, manifest.Hash(), d.Value.Id, 0)).Value).ToList();
+        var upload = await ClientDriver.ReadAsync<UploadView>(await _client.PostEmptyAsync("/api/uploads", creator.Token), HttpStatusCode.Created);
+        var part = new ByteArrayContent(ciphertext);
+        part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        await ClientDriver.ReadAsync<UploadView>(await _client.SendAsync(HttpMethod.Put, $"/api/uploads/{upload.Id}?offset=0", part, creator.Token));
+        await ClientDriver.ReadAsync<DocumentView>(await _client.PostAsync($"/api/rooms/{_room}/documents",
+            new CreateDocumentRequest("Matrix document", upload.Id, new DocumentEnvelope(signed, wraps).Encode(), Restricted: true), creator.Token), HttpStatusCode.Created);
     }
 }

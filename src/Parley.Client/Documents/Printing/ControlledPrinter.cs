@@ -41,8 +41,9 @@ public sealed record PrintOutcome(PrintedCopy? Copy, PrintRefusal? Refusal)
 /// bottom of every page, a visible diagonal watermark with the recipient's name, the time and the copy
 /// number over the text of every page, and the text carrying the recipient's canary marks. Refuses,
 /// before rendering anything, a label the rules do not allow on paper or that does not cover the text.
+/// Managed code only (PDFsharp's core build): it runs in the CLI with the system's DejaVu fonts and in the
+/// browser's WebAssembly with the same fonts given as bytes.
 /// </summary>
-[UnsupportedOSPlatform("browser")]
 public sealed class ControlledPrinter
 {
     private const double Margin = 56;
@@ -54,12 +55,26 @@ public sealed class ControlledPrinter
     private readonly PrintRules _rules;
     private readonly MarkingScheme _scheme;
 
-    /// <summary>A printer that applies <paramref name="rules"/> to labels of <paramref name="scheme"/>.</summary>
+    /// <summary>A printer that applies <paramref name="rules"/> to labels of <paramref name="scheme"/>, with the DejaVu faces of <paramref name="fontDirectory"/>.</summary>
+    [UnsupportedOSPlatform("browser")]
     public ControlledPrinter(MarkingScheme scheme, PrintRules rules, string fontDirectory = DejaVuFonts.DefaultDirectory)
+        : this(scheme, rules)
+    {
+        DejaVuFonts.Install(fontDirectory);
+    }
+
+    /// <summary>A printer that applies <paramref name="rules"/> to labels of <paramref name="scheme"/>, with the DejaVu
+    /// faces given as bytes (<see cref="DejaVuFonts.RegularFile"/> and <see cref="DejaVuFonts.BoldFile"/>): where there is no font folder, as in the browser.</summary>
+    public ControlledPrinter(MarkingScheme scheme, PrintRules rules, byte[] regularFont, byte[] boldFont)
+        : this(scheme, rules)
+    {
+        DejaVuFonts.Install(regularFont, boldFont);
+    }
+
+    private ControlledPrinter(MarkingScheme scheme, PrintRules rules)
     {
         _scheme = scheme ?? throw new ArgumentNullException(nameof(scheme));
         _rules = rules ?? throw new ArgumentNullException(nameof(rules));
-        DejaVuFonts.Install(fontDirectory);
     }
 
     /// <summary>Renders <paramref name="job"/> to <paramref name="output"/>, or says why it may not be printed.</summary>

@@ -4,11 +4,12 @@ using PdfSharp.Fonts;
 namespace Parley.Client.Documents.Printing;
 
 /// <summary>
-/// Gives PDFsharp the DejaVu Sans faces from the system's font folder. PDFsharp's core build has no
-/// font discovery of its own on Linux, and a controlled print must not fall back to a face that lacks
-/// the characters of the text. The resolver is process-wide in PDFsharp, so it is installed once.
+/// Gives PDFsharp the DejaVu Sans faces (regular and bold). PDFsharp's core build has no font discovery
+/// of its own on Linux or in the browser, and a controlled print must not fall back to a face that lacks
+/// the characters of the text. The CLI reads the faces from the system's font folder; the web client,
+/// which has no file system, fetches them from its server and hands over the bytes. The resolver is
+/// process-wide in PDFsharp, so it is installed once; installing the same faces again is a no-op.
 /// </summary>
-[UnsupportedOSPlatform("browser")]
 public sealed class DejaVuFonts : IFontResolver
 {
     /// <summary>The family name to ask PDFsharp for.</summary>
@@ -17,41 +18,94 @@ public sealed class DejaVuFonts : IFontResolver
     /// <summary>Where Debian and most Linux distributions install DejaVu.</summary>
     public const string DefaultDirectory = "/usr/share/fonts/truetype/dejavu";
 
+    /// <summary>The file name of the regular face.</summary>
+    public const string RegularFile = "DejaVuSans.ttf";
+
+    /// <summary>The file name of the bold face.</summary>
+    public const string BoldFile = "DejaVuSans-Bold.ttf";
+
+    private const string RegularFace = "DejaVuSans";
+    private const string BoldFace = "DejaVuSans-Bold";
+
     private static readonly Lock Gate = new();
     private static DejaVuFonts? _installed;
-    private readonly string _directory;
+    private readonly string _source;
+    private readonly byte[] _regular;
+    private readonly byte[] _bold;
 
-    private DejaVuFonts(string directory) => _directory = directory;
+    private DejaVuFonts(string source, byte[] regular, byte[] bold)
+    {
+        _source = source;
+        _regular = regular;
+        _bold = bold;
+    }
 
-    /// <summary>Installs the resolver for <paramref name="directory"/> unless it is already installed. Fails
-    /// with <see cref="FileNotFoundException"/> when the faces are missing, before anything is rendered.</summary>
+    /// <summary>True once a resolver is installed in this process.</summary>
+    public static bool IsInstalled
+    {
+        get
+        {
+            lock (Gate) return _installed is not null;
+        }
+    }
+
+    /// <summary>Installs the resolver with the faces of <paramref name="directory"/> unless the same faces are installed.
+    /// Fails with <see cref="FileNotFoundException"/> when the faces are missing, before anything is rendered.</summary>
+    [UnsupportedOSPlatform("browser")]
     public static void Install(string directory = DefaultDirectory)
     {
+        ArgumentNullException.ThrowIfNull(directory);
+        var faces = new byte[2][];
+        var names = new[] { RegularFile, BoldFile };
+        for (var i = 0; i < names.Length; i++)
+        {
+            var path = Path.Combine(directory, names[i]);
+            if (!File.Exists(path)) throw new FileNotFoundException($"The font {names[i]} is missing from {directory}; install fonts-dejavu-core.", path);
+            faces[i] = File.ReadAllBytes(path);
+        }
+        Install(faces[0], faces[1], directory);
+    }
+
+    /// <summary>
+    /// Installs the resolver with the faces given as bytes (the contents of <see cref="RegularFile"/> and
+    /// <see cref="BoldFile"/>), as the browser does, unless the same faces are installed. Refuses bytes that
+    /// are not TrueType fonts, and faces other than those already installed in this process.
+    /// </summary>
+    public static void Install(byte[] regular, byte[] bold, string source = "supplied bytes")
+    {
+        ArgumentNullException.ThrowIfNull(regular);
+        ArgumentNullException.ThrowIfNull(bold);
+        ArgumentNullException.ThrowIfNull(source);
+        if (!IsTrueType(regular)) throw new ArgumentException($"The regular face ({RegularFile}) is not a TrueType font.", nameof(regular));
+        if (!IsTrueType(bold)) throw new ArgumentException($"The bold face ({BoldFile}) is not a TrueType font.", nameof(bold));
         lock (Gate)
         {
             if (_installed is not null)
             {
-                if (_installed._directory != directory) throw new InvalidOperationException($"PDF fonts are already taken from {_installed._directory}.");
+                if (!_installed._regular.AsSpan().SequenceEqual(regular) || !_installed._bold.AsSpan().SequenceEqual(bold))
+                    throw new InvalidOperationException($"PDF fonts are already taken from {_installed._source}, and those of {source} differ.");
                 return;
             }
-            foreach (var face in new[] { "DejaVuSans.ttf", "DejaVuSans-Bold.ttf" })
-            {
-                var path = Path.Combine(directory, face);
-                if (!File.Exists(path)) throw new FileNotFoundException($"The font {face} is missing from {directory}; install fonts-dejavu-core.", path);
-            }
-            _installed = new DejaVuFonts(directory);
+            _installed = new DejaVuFonts(source, regular, bold);
             GlobalFontSettings.FontResolver = _installed;
         }
     }
 
+    // A TrueType (0x00010000 or 'true') or OpenType-with-TrueType-outlines file starts with one of these tags.
+    private static bool IsTrueType(byte[] font) =>
+        font.Length > 12 && (font.AsSpan(0, 4).SequenceEqual(new byte[] { 0, 1, 0, 0 }) || font.AsSpan(0, 4).SequenceEqual("true"u8));
+
     /// <inheritdoc />
     public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) =>
         string.Equals(familyName, Family, StringComparison.OrdinalIgnoreCase)
-            ? new FontResolverInfo(bold ? "DejaVuSans-Bold" : "DejaVuSans", false, italic)
+            ? new FontResolverInfo(bold ? BoldFace : RegularFace, false, italic)
             : null;
 
     /// <inheritdoc />
-    public byte[]? GetFont(string faceName) => faceName is "DejaVuSans" or "DejaVuSans-Bold"
-        ? File.ReadAllBytes(Path.Combine(_directory, faceName + ".ttf"))
-        : null;
+    public byte[]? GetFont(string faceName) => faceName switch
+    {
+        RegularFace => _regular,
+        BoldFace => _bold,
+        _ => null,
+    };
 }

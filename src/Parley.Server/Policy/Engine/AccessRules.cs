@@ -172,6 +172,7 @@ public static class AccessRules
                 : RuleCheck.Match($"{written} is not covered by the label of {r.Resource.Display} ({container}); content cannot exceed its container.")),
 
         .. RoomRules.Create(),
+        .. DocumentRules.Create(),
     ];
 
     private static PolicyRule LabelRule(string id, string condition, string reason, ClearanceFailureKind kind) =>

@@ -82,13 +82,20 @@ public static class Actions
     public static readonly PolicyAction ChangeRoom = new("room.change", ActionKind.Membership, true, "Change a room's label or retention (its creator or an officer of a party).");
     public static readonly PolicyAction WithdrawParty = new("room.withdraw", ActionKind.Membership, true, "Withdraw one's delegation from a room (an officer of that party).");
 
+    public static readonly PolicyAction DocumentRegister = new("document.register", ActionKind.Administration, true,
+        "Read a document's print register, record a printed copy's destruction, and trace a leak to its copy (an officer of a party to its room).");
+    public static readonly PolicyAction DestroyDocument = new("document.destroy", ActionKind.Administration, true,
+        "Destroy a document by cryptographic erase, with a signed certificate (an officer of a party to its room).");
+    public static readonly PolicyAction DocumentRetention = new("document.retention", ActionKind.Administration, true,
+        "Change a document's declassify-on and destroy-after dates (an officer of a party to its room).");
+
     /// <summary>Every action.</summary>
     public static IReadOnlyList<PolicyAction> All { get; } =
     [
         ReadSession, EndSession, StepUp, BindDevice, ReadAccount, ManageAccount, ChangeAuthenticators, ReadDelegations, ReadPolicy,
         ReadDirectory, RegisterDevice, ListDevices, RevokeDevice, CreateDelegation, ManageEnrollments, ManageClearances, ManageTraining,
         ManageGrants, SuspendAccount, ManageWitnesses, Inspect, ReadLedger, Explain, Read, Write, Print, Downgrade,
-        ListRooms, CreateRoom, ManageRoomMembers, ChangeRoom, WithdrawParty,
+        ListRooms, CreateRoom, ManageRoomMembers, ChangeRoom, WithdrawParty, DocumentRegister, DestroyDocument, DocumentRetention,
     ];
 
     /// <summary>The action with this name, or null.</summary>

@@ -12,16 +12,37 @@ namespace Parley.Server.Policy.Engine;
 /// <param name="Within">How recent the proof must be.</param>
 public sealed record AssuranceRequirement(ClassificationLevel AtOrAbove, string Aal, TimeSpan Within);
 
+/// <summary>Which labels may be printed: up to <see cref="HighestLevel"/> (null: every level) and without any of <see cref="NoPrintCompartments"/>.</summary>
+/// <param name="HighestLevel">The highest level allowed on paper, or null for every level.</param>
+/// <param name="NoPrintCompartments">Compartments whose documents never leave the screen (names as the scheme spells them).</param>
+public sealed record PrintSettings(ClassificationLevel? HighestLevel, IReadOnlyList<string> NoPrintCompartments)
+{
+    /// <summary>Every level printable, no compartment forbidden.</summary>
+    public static PrintSettings AllowAll { get; } = new(null, []);
+
+    /// <summary>Why <paramref name="label"/> may not be printed, or null when it may.</summary>
+    public string? Refusal(Label label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        var forbidden = label.Compartments.Where(c => NoPrintCompartments.Contains(c, StringComparer.Ordinal)).ToList();
+        if (forbidden.Count > 0) return $"Documents in {string.Join(", ", forbidden)} may not be printed: the deployment keeps them on screen.";
+        if (HighestLevel is not null && label.Level.Rank > HighestLevel.Rank)
+            return $"{label.Level.Name} documents may not be printed; the highest level allowed on paper is {HighestLevel.Name}.";
+        return null;
+    }
+}
+
 /// <summary>
-/// A deployment's policy settings: the marking scheme and the assurance each label needs. Read from
-/// <c>DATA/policy.json</c> when it exists; otherwise the defaults (the generic scheme; SECRET and
-/// above need a security key used within 15 minutes).
+/// A deployment's policy settings: the marking scheme, the assurance each label needs and what may be
+/// printed. Read from <c>DATA/policy.json</c> when it exists; otherwise the defaults (the generic scheme;
+/// SECRET and above need a security key used within 15 minutes; every label printable).
 /// </summary>
 /// <example>
 /// <code>
 /// { "scheme": "nato",
 ///   "assurance": [ { "atOrAbove": "NATO CONFIDENTIAL", "aal": "AAL2", "withinMinutes": 60 },
-///                  { "atOrAbove": "NATO SECRET", "aal": "AAL3", "withinMinutes": 15 } ] }
+///                  { "atOrAbove": "NATO SECRET", "aal": "AAL3", "withinMinutes": 15 } ],
+///   "printing": { "highestLevel": "NATO SECRET", "noPrintCompartments": ["ATOMAL"] } }
 /// </code>
 /// </example>
 public sealed record PolicySettings
@@ -36,6 +57,9 @@ public sealed record PolicySettings
 
     /// <summary>How recent a second factor must be for changes that could hand the account to someone else.</summary>
     public TimeSpan RecentAuthentication { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>What may be printed (the print register refuses the rest).</summary>
+    public PrintSettings Printing { get; init; } = PrintSettings.AllowAll;
 
     /// <summary>The defaults: generic scheme, SECRET and above need AAL3 within 15 minutes.</summary>
     public static PolicySettings Default { get; } = new()
@@ -75,8 +99,8 @@ public sealed record PolicySettings
             if (root.ValueKind != JsonValueKind.Object) return (null, "the settings must be a JSON object.");
             foreach (var property in root.EnumerateObject())
             {
-                if (property.Name is not ("scheme" or "assurance" or "recentAuthenticationMinutes"))
-                    return (null, $"unknown setting '{property.Name}' (known: scheme, assurance, recentAuthenticationMinutes).");
+                if (property.Name is not ("scheme" or "assurance" or "recentAuthenticationMinutes" or "printing"))
+                    return (null, $"unknown setting '{property.Name}' (known: scheme, assurance, recentAuthenticationMinutes, printing).");
             }
 
             var scheme = MarkingScheme.Generic;
@@ -113,7 +137,14 @@ public sealed record PolicySettings
                     return (null, "'recentAuthenticationMinutes' must be a whole number of minutes from 1 to 60.");
                 recent = TimeSpan.FromMinutes(m);
             }
-            return (new PolicySettings { Scheme = scheme, Assurance = assurance.OrderBy(a => a.AtOrAbove.Rank).ToList(), RecentAuthentication = recent }, null);
+            var printing = PrintSettings.AllowAll;
+            if (root.TryGetProperty("printing", out var printElement))
+            {
+                var read = ReadPrinting(scheme, printElement);
+                if (read.Error is not null) return (null, read.Error);
+                printing = read.Printing!;
+            }
+            return (new PolicySettings { Scheme = scheme, Assurance = assurance.OrderBy(a => a.AtOrAbove.Rank).ToList(), RecentAuthentication = recent, Printing = printing }, null);
         }
     }
 
@@ -154,6 +185,39 @@ public sealed record PolicySettings
         if (aal is not (AssuranceLevels.Aal2 or AssuranceLevels.Aal3)) return (null, $"{where}.aal must be \"AAL2\" or \"AAL3\".");
         if (minutes is not { } within || within is < 1 or > 720) return (null, $"{where}.withinMinutes must be 1 to 720.");
         return (new AssuranceRequirement(level, aal, TimeSpan.FromMinutes(within)), null);
+    }
+
+    private static (PrintSettings? Printing, string? Error) ReadPrinting(MarkingScheme scheme, JsonElement element)
+    {
+        const string Shape = "'printing' must be an object { highestLevel, noPrintCompartments }";
+        if (element.ValueKind != JsonValueKind.Object) return (null, $"{Shape}.");
+        ClassificationLevel? highest = null;
+        var compartments = new List<string>();
+        foreach (var property in element.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "highestLevel" when property.Value.ValueKind == JsonValueKind.String:
+                    var name = property.Value.GetString()!;
+                    highest = scheme.FindLevel(name);
+                    if (highest is null) return (null, $"printing.highestLevel '{name}' is not a level of scheme {scheme.Name} ({string.Join(", ", scheme.Levels.Select(l => l.Name))}).");
+                    break;
+                case "highestLevel" when property.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "noPrintCompartments" when property.Value.ValueKind == JsonValueKind.Array:
+                    foreach (var item in property.Value.EnumerateArray())
+                    {
+                        var compartment = item.ValueKind == JsonValueKind.String ? scheme.FindCompartment(item.GetString()!) : null;
+                        if (compartment is null)
+                            return (null, $"printing.noPrintCompartments lists {item.GetRawText()}, which is not a compartment of scheme {scheme.Name} ({string.Join(", ", scheme.Compartments.Select(c => c.Name))}).");
+                        if (!compartments.Contains(compartment.Name, StringComparer.Ordinal)) compartments.Add(compartment.Name);
+                    }
+                    break;
+                default:
+                    return (null, $"printing.{property.Name} is unknown or of the wrong type (highestLevel: a level name, noPrintCompartments: a list of compartment names).");
+            }
+        }
+        return (new PrintSettings(highest, compartments), null);
     }
 
     /// <summary>The requirement in words, e.g. "SECRET and above need a security key used within the last 15 minutes".</summary>

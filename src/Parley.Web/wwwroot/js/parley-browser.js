@@ -138,3 +138,56 @@ export function describeBrowser() {
   }
   return 'Web browser';
 }
+
+// ---------------------------------------------------------------------------------------------
+// Files the person downloads (a decrypted document, a printed copy). .NET writes the plaintext in
+// parts as it is verified; each part is copied out of the .NET heap at once (the view is valid only
+// during the call). Only when the whole file verified does .NET ask to save it: the parts become a
+// Blob behind an object URL that a temporary <a download> link saves. A failed download's parts are
+// zeroed and dropped, so no unverified byte is ever offered. The browser holds the whole plaintext
+// in memory (or its blob store) until the link has been followed: this is the web client's limit.
+
+const downloads = new Map();
+let nextDownload = 1;
+
+/** Starts collecting a file; returns its handle. */
+export function downloadBegin() {
+  const handle = nextDownload++;
+  downloads.set(handle, []);
+  return handle;
+}
+
+/** Appends a part (a MemoryView over the .NET heap, copied here). */
+export function downloadAppend(handle, bytes) {
+  const parts = downloads.get(handle);
+  if (!parts) throw new Error(`No download ${handle}.`);
+  parts.push(bytes.slice());
+}
+
+/** Zeroes and drops the parts of a download that failed or was abandoned. */
+export function downloadDiscard(handle) {
+  const parts = downloads.get(handle);
+  downloads.delete(handle);
+  if (parts) for (const part of parts) part.fill(0);
+}
+
+/** Offers the collected parts as a file called name; returns its size in bytes. */
+export function downloadSave(handle, name, type) {
+  const parts = downloads.get(handle);
+  if (!parts) throw new Error(`No download ${handle}.`);
+  downloads.delete(handle);
+  const blob = new Blob(parts, { type: type || 'application/octet-stream' });
+  for (const part of parts) part.fill(0);
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.rel = 'noopener';
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started by now; the URL (and the Blob it keeps alive) goes after a minute.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return blob.size;
+}

@@ -34,7 +34,8 @@ public sealed class IdentityHost : IAsyncDisposable
     /// <summary>A client connecting from 127.0.0.1.</summary>
     public HttpClient Http { get; }
 
-    public static async Task<IdentityHost> StartAsync()
+    /// <summary>Starts a server; <paramref name="policyJson"/>, when given, is written as the data folder's policy.json first.</summary>
+    public static async Task<IdentityHost> StartAsync(string? policyJson = null)
     {
         var folder = new TempFolder();
         try
@@ -43,6 +44,11 @@ public sealed class IdentityHost : IAsyncDisposable
             var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30 * 30);
             var clock = new FakeTimeProvider(start);
             var data = folder.Child("data");
+            if (policyJson is not null)
+            {
+                Directory.CreateDirectory(data);
+                await File.WriteAllTextAsync(Path.Combine(data, "policy.json"), policyJson);
+            }
             var options = TestServer.Options(data) with { Time = clock, MinimumLogLevel = LogLevel.Warning };
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             var server = await ParleyHost.StartAsync(options, timeout.Token);
@@ -100,7 +106,7 @@ public sealed class IdentityHost : IAsyncDisposable
 }
 
 /// <summary>One server per test class, with its host administrator made once; each test makes its own delegation.</summary>
-public sealed class IdentityHostFixture : IAsyncLifetime
+public class IdentityHostFixture : IAsyncLifetime
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private IdentityHost? _host;
@@ -132,7 +138,10 @@ public sealed class IdentityHostFixture : IAsyncLifetime
         return $"{prefix}{(char)('A' + n / 26 % 26)}{(char)('A' + n % 26)}";
     }
 
-    public async Task InitializeAsync() => _host = await IdentityHost.StartAsync();
+    /// <summary>The data folder's policy.json for this fixture's server, or null for the defaults.</summary>
+    protected virtual string? PolicyJson => null;
+
+    public async Task InitializeAsync() => _host = await IdentityHost.StartAsync(PolicyJson);
 
     public async Task DisposeAsync()
     {

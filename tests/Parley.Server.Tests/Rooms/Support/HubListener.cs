@@ -21,6 +21,7 @@ public sealed class HubListener : IAsyncDisposable
         connection.On<RoomEntry>(RoomsHubProtocol.Entry, entry => _received.Writer.TryWrite(entry));
         connection.On<RoomSummary>(RoomsHubProtocol.Added, room => _received.Writer.TryWrite(room));
         connection.On<RoomRemoval>(RoomsHubProtocol.Removed, removal => _received.Writer.TryWrite(removal));
+        connection.On<DocumentEvent>(DocumentsProtocol.HubEvent, change => _received.Writer.TryWrite(change));
     }
 
     public HubConnectionState State => _connection.State;
