@@ -39,7 +39,7 @@ internal static class DocCommand
 
     private static Option<string?> LabelOption() => new("--label")
     {
-        Description = "The document's label (banner or portion mark), dominated by the room's. A text (.md, .txt) is labelled from its portion marks; a declared label must cover them. Others take the room's label when absent.",
+        Description = "The version's label (banner or portion mark), dominated by the room's; the room's label when absent. A lower label is a write-down, refused without an officer's downgrade. A text's (.md, .txt) portion marks must fit under it.",
         HelpName = "LABEL",
     };
 
