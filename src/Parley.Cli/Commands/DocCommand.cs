@@ -67,6 +67,9 @@ internal static class DocCommand
 
     private static Option<string> OutputOption(string description) => new("--output", "-o") { Description = description, HelpName = "FILE", Required = true };
 
+    // A file name short enough to leave the progress bar, size and speed on one line of a narrow terminal.
+    private static string Short(string name) => name.Length <= 24 ? name : $"{name[..21]}...";
+
     private static string ExistingFile(string path)
     {
         var full = Path.GetFullPath(path);
@@ -161,7 +164,7 @@ internal static class DocCommand
                 parsed.GetValue(declassify), parsed.GetValue(destroyAfter));
             var asJson = parsed.GetValue(json);
             await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            var view = await UploadingAsync(() => Transfer.RunAsync(Transfer.Live(asJson), $"{Path.GetFileName(path)}: encrypting and sending", input.Length,
+            var view = await UploadingAsync(() => Transfer.RunAsync(Transfer.Live(asJson), $"Sending {Short(Path.GetFileName(path))}", input.Length,
                 progress => documents.Documents.UploadAsync(found.Id, input, upload, progress, cancellationToken))).ConfigureAwait(false);
             if (asJson) await Output.JsonAsync(DocumentOutput.From(view), CliJson.Default.DocumentOutput, cancellationToken).ConfigureAwait(false);
             else Uploaded(view, found.Name, first: true);
@@ -200,7 +203,7 @@ internal static class DocCommand
             var asJson = parsed.GetValue(json);
             await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
             var restricted = parsed.GetValue(restrict);
-            var view = await UploadingAsync(() => Transfer.RunAsync(Transfer.Live(asJson), $"{Path.GetFileName(path)}: encrypting and sending", input.Length,
+            var view = await UploadingAsync(() => Transfer.RunAsync(Transfer.Live(asJson), $"Sending {Short(Path.GetFileName(path))}", input.Length,
                 progress => documents.Documents.AddVersionAsync(documentId, input, media, parsed.GetValue(label), restricted is { Length: > 0 } ? restricted : null, progress, cancellationToken)))
                 .ConfigureAwait(false);
             if (asJson) await Output.JsonAsync(DocumentOutput.From(view), CliJson.Default.DocumentOutput, cancellationToken).ConfigureAwait(false);
@@ -240,7 +243,7 @@ internal static class DocCommand
                 var wanted = parsed.GetValue(version);
                 total = view.Versions.FirstOrDefault(v => wanted is null ? v == view.Versions[^1] : v.Version == wanted)?.ContentLength ?? 0;
             }
-            var opened = await WriteVerifiedAsync(target, stream => Transfer.RunAsync(live, $"{Path.GetFileName(target)}: receiving and decrypting", total,
+            var opened = await WriteVerifiedAsync(target, stream => Transfer.RunAsync(live, $"Receiving {Short(Path.GetFileName(target))}", total,
                 progress => documents.Documents.DownloadAsync(documentId, parsed.GetValue(version), stream, progress, cancellationToken))).ConfigureAwait(false);
             if (asJson) await Output.JsonAsync(DownloadOutput.From(opened, Path.GetFullPath(target)), CliJson.Default.DownloadOutput, cancellationToken).ConfigureAwait(false);
             else AnsiConsole.WriteLine($"Wrote {target}: '{opened.Title}' version {opened.Version}, {opened.Label.ToBanner()}, {opened.MediaType}, {DocumentText.Size(opened.Length)}; author's signature and every chunk verified.");
