@@ -86,7 +86,7 @@ internal static class DocCommand
         if (!Directory.Exists(directory)) throw new UsageException($"There is no folder {directory} for {target}.");
         if (Directory.Exists(full)) throw new UsageException($"{target} is a folder; name a file.");
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.part");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 1 << 20 };
         // Decrypted classified content: readable by its owner only.
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         try

@@ -127,7 +127,11 @@ internal sealed class CliSession : IDisposable
     public async Task<UnlockedIdentity> UnlockAsync(bool passwordFromStdin, CancellationToken cancellationToken)
     {
         var password = await Terminal.PasswordAsync(passwordFromStdin, cancellationToken).ConfigureAwait(false);
-        return await new ProfileUnlock(Store, Suite).UnlockAsync(password, cancellationToken).ConfigureAwait(false);
+        var unlocked = await new ProfileUnlock(Store, Suite).UnlockAsync(password, cancellationToken).ConfigureAwait(false);
+        // Argon2id's 64 MiB are garbage now: give them back before the command's own work (a 2 GiB
+        // document streams through buffers of a few MiB), so the process's peak stays that of the unlock.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return unlocked;
     }
 
     public void Dispose() => Http.Dispose();
