@@ -91,6 +91,27 @@ public sealed class DocumentLifecycleTests(IdentityHostFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task No_key_is_wrapped_for_an_epoch_a_removed_member_still_holds()
+    {
+        var (_, alice, bob, room) = await RoomAsync();
+        using var roomKey = RoomKey(room);
+        var first = Guid.NewGuid();
+        var kept = await _world.EncryptAsync(alice, first, 1, null, room.Label, RandomNumberGenerator.GetBytes(1000), [], roomKey);
+        await _world.CreateAsync(alice, room.Id, kept);
+
+        // Bob leaves the room; until a new epoch, the current one is his too: neither a new document nor
+        // another wrap of an existing one may be made for it.
+        await Rooms.RemoveAsync(alice, room.Id, bob);
+        var made = await _world.EncryptAsync(alice, Guid.NewGuid(), 1, null, room.Label, RandomNumberGenerator.GetBytes(1000), [], roomKey);
+        var upload = await _world.UploadAsync(alice, made.Ciphertext);
+        var refused = await ClientDriver.ProblemAsync(await _world.CreateResponseAsync(alice, room.Id, upload, made.Envelope), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("needs a new epoch", refused.GetProperty("detail").GetString());
+        var wrap = DocumentsWorld.Wrap(KeyWrapRecipient.RoomEpoch, first, 1, kept.Hash, room.Id, room.Epoch!.Epoch);
+        await ClientDriver.ProblemAsync(await _world.Client.PostAsync($"/api/documents/{first}/versions/1/wraps", new AddWrapsRequest([wrap]), alice.Token), HttpStatusCode.Conflict);
+        Assert.Equal(1, await Host.CountAsync($"SELECT count(*) FROM document_wraps WHERE DocumentId = '{first.ToString().ToUpperInvariant()}'"));
+    }
+
+    [Fact]
     public async Task A_stored_byte_flipped_on_the_server_is_detected_by_the_client_as_tampering()
     {
         var (_, alice, bob, room) = await RoomAsync();

@@ -11,6 +11,7 @@ using Parley.Server.Identity.Model;
 using Parley.Server.Identity.Sessions;
 using Parley.Server.Policy.Engine;
 using Parley.Server.Rooms.Access;
+using Parley.Server.Rooms.Log;
 using Parley.Server.Rooms.Model;
 using Parley.Server.Storage;
 
@@ -28,7 +29,7 @@ public sealed record AcceptedVersion(DocumentEnvelope Envelope, DocumentVersion 
 /// the manifest's; every wrap names this version; and the key is wrapped only for whom it may be: the room's
 /// current epoch (not restricted), or non-revoked devices of current members cleared for the label.
 /// </summary>
-public sealed class VersionIntake(ParleyDbContext db, CryptoSuite suite, PolicyEngine engine, MemberEligibility eligibility, DocumentBlobs blobs, TimeProvider time)
+public sealed class VersionIntake(ParleyDbContext db, CryptoSuite suite, PolicyEngine engine, MemberEligibility eligibility, DocumentBlobs blobs, Rotation rotation, TimeProvider time)
 {
     /// <summary>The envelope decoded, or the 400 that says why not.</summary>
     public static (DocumentEnvelope? Envelope, ProblemHttpResult? Problem) Decode(byte[]? envelope)
@@ -108,6 +109,9 @@ public sealed class VersionIntake(ParleyDbContext db, CryptoSuite suite, PolicyE
             if (roomWraps.Any(w => w.RecipientId != room.Id || w.Epoch != room.Epoch))
                 return $"Room wraps are for this room's current epoch ({room.Epoch}) only.";
             if (roomWraps.Count == 0) return $"The document key must be wrapped for the room's current epoch ({room.Epoch}).";
+            // As for messages: an epoch someone removed (or a revoked device) still holds takes no new key.
+            if (roomWraps.Count > 0 && await rotation.ReasonsAsync(room, time.GetUtcNow(), cancellationToken) is { Count: > 0 } reasons)
+                return $"Room {room.Name} needs a new epoch before anything else is wrapped for it ({string.Join(", ", reasons)}): make one, then wrap for it.";
         }
         return await DevicesProblemAsync(deviceWraps, label, room, cancellationToken);
     }

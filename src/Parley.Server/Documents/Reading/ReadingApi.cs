@@ -15,6 +15,7 @@ using Parley.Server.Ledger;
 using Parley.Server.Policy.Engine;
 using Parley.Server.Policy.Enforcement;
 using Parley.Server.Rooms;
+using Parley.Server.Rooms.Log;
 using Parley.Server.Rooms.Model;
 using Parley.Server.Storage;
 
@@ -86,7 +87,7 @@ public static class ReadingApi
 
     private static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> AddWrapsAsync(
         int n, AddWrapsRequest request, HttpContext http, Caller caller, ParleyDbContext db, DocumentLocks locks, RoomLocks roomLocks, LedgerWriter ledger,
-        DocumentViews views, TimeProvider time, CancellationToken cancellationToken)
+        DocumentViews views, Rotation rotation, TimeProvider time, CancellationToken cancellationToken)
     {
         var id = DocumentsApi.DocumentIdOf(http);
         if (request.Wraps is null || request.Wraps.Count == 0) return Problems.BadRequest("Give the wraps to add.");
@@ -115,6 +116,8 @@ public static class ReadingApi
             if (wrap.RecipientId != roomId || wrap.Epoch != room.Epoch)
                 return Problems.Unacceptable($"Room wraps are for this room's current epoch ({room.Epoch}) only.");
         }
+        if (await rotation.ReasonsAsync(room, time.GetUtcNow(), cancellationToken) is { Count: > 0 } reasons)
+            return RoomProblems.RekeyRequired(room, reasons);
         var existing = await db.Set<DocumentWrapRecord>().AsNoTracking().Where(w => w.DocumentId == id && w.Version == n && w.Kind == WrapKind.RoomEpoch)
             .Select(w => new { w.RecipientId, w.Epoch }).ToListAsync(cancellationToken);
         var now = time.GetUtcNow();
