@@ -359,8 +359,11 @@ public sealed class DocumentLifecycleTests(IdentityHostFixture fixture) : IClass
         var badSignature = await Endorsement.CreateAsync(DocumentsWorld.Suite, member.Account.IdentityKey, EndorsementKind.Initial, made.Manifest, a.Code, head.Id, _world.Now);
         var bad = await ClientDriver.ProblemAsync(await EndorseAsync(head, badSignature), HttpStatusCode.UnprocessableEntity);
         Assert.Contains("does not verify", bad.GetProperty("detail").GetString());
-        var stale = await Endorsement.CreateAsync(DocumentsWorld.Suite, head.Account.IdentityKey, EndorsementKind.Initial, made.Manifest, a.Code, head.Id, _world.Now.AddHours(-1));
+        // Made offline up to a day ago is taken; older, or from a clock running more than 10 minutes fast, is not.
+        var stale = await Endorsement.CreateAsync(DocumentsWorld.Suite, head.Account.IdentityKey, EndorsementKind.Initial, made.Manifest, a.Code, head.Id, _world.Now.AddHours(-25));
         await ClientDriver.ProblemAsync(await EndorseAsync(head, stale), HttpStatusCode.UnprocessableEntity);
+        var early = await Endorsement.CreateAsync(DocumentsWorld.Suite, head.Account.IdentityKey, EndorsementKind.Initial, made.Manifest, a.Code, head.Id, _world.Now.AddMinutes(20));
+        await ClientDriver.ProblemAsync(await EndorseAsync(head, early), HttpStatusCode.UnprocessableEntity);
 
         var initial = await Endorsement.CreateAsync(DocumentsWorld.Suite, head.Account.IdentityKey, EndorsementKind.Initial, made.Manifest, a.Code, head.Id, _world.Now);
         var view = await ClientDriver.ReadAsync<DocumentView>(await EndorseAsync(head, initial), HttpStatusCode.Created);

@@ -60,7 +60,7 @@ public sealed class ControlledPrinter
     public ControlledPrinter(MarkingScheme scheme, PrintRules rules, string fontDirectory = DejaVuFonts.DefaultDirectory)
         : this(scheme, rules)
     {
-        DejaVuFonts.Install(fontDirectory);
+        DejaVuFontFolder.Install(fontDirectory);
     }
 
     /// <summary>A printer that applies <paramref name="rules"/> to labels of <paramref name="scheme"/>, with the DejaVu

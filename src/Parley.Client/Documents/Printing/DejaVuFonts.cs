@@ -49,23 +49,6 @@ public sealed class DejaVuFonts : IFontResolver
         }
     }
 
-    /// <summary>Installs the resolver with the faces of <paramref name="directory"/> unless the same faces are installed.
-    /// Fails with <see cref="FileNotFoundException"/> when the faces are missing, before anything is rendered.</summary>
-    [UnsupportedOSPlatform("browser")]
-    public static void Install(string directory = DefaultDirectory)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        var faces = new byte[2][];
-        var names = new[] { RegularFile, BoldFile };
-        for (var i = 0; i < names.Length; i++)
-        {
-            var path = Path.Combine(directory, names[i]);
-            if (!File.Exists(path)) throw new FileNotFoundException($"The font {names[i]} is missing from {directory}; install fonts-dejavu-core.", path);
-            faces[i] = File.ReadAllBytes(path);
-        }
-        Install(faces[0], faces[1], directory);
-    }
-
     /// <summary>
     /// Installs the resolver with the faces given as bytes (the contents of <see cref="RegularFile"/> and
     /// <see cref="BoldFile"/>), as the browser does, unless the same faces are installed. Refuses bytes that
@@ -108,4 +91,25 @@ public sealed class DejaVuFonts : IFontResolver
         BoldFace => _bold,
         _ => null,
     };
+}
+
+/// <summary>The DejaVu faces read from a font folder, as the CLI does (the browser has none: it passes bytes to <see cref="DejaVuFonts.Install(byte[], byte[], string)"/>).</summary>
+[UnsupportedOSPlatform("browser")]
+public static class DejaVuFontFolder
+{
+    /// <summary>Installs the resolver with the faces of <paramref name="directory"/> unless the same faces are installed.
+    /// Fails with <see cref="FileNotFoundException"/> when the faces are missing, before anything is rendered.</summary>
+    public static void Install(string directory = DejaVuFonts.DefaultDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var faces = new byte[2][];
+        var names = new[] { DejaVuFonts.RegularFile, DejaVuFonts.BoldFile };
+        for (var i = 0; i < names.Length; i++)
+        {
+            var path = Path.Combine(directory, names[i]);
+            if (!File.Exists(path)) throw new FileNotFoundException($"The font {names[i]} is missing from {directory}; install fonts-dejavu-core.", path);
+            faces[i] = File.ReadAllBytes(path);
+        }
+        DejaVuFonts.Install(faces[0], faces[1], directory);
+    }
 }

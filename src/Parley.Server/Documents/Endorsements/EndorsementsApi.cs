@@ -28,8 +28,12 @@ namespace Parley.Server.Documents.Endorsements;
 /// </summary>
 public static class EndorsementsApi
 {
-    /// <summary>How far an endorsement's time may be from the server's.</summary>
+    /// <summary>How far ahead of the server's clock an endorsement may be dated (a client's clock may run fast).</summary>
     public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(10);
+
+    /// <summary>How old an endorsement may be when filed: a head may initial on a device that was offline, or
+    /// whose clock runs slow; the server records when it received it besides the signed time.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromHours(24);
 
     public static IEndpointRouteBuilder MapDocumentEndorsements(this IEndpointRouteBuilder app)
     {
@@ -67,8 +71,8 @@ public static class EndorsementsApi
         if (body.Delegation != delegation) return Problems.Unacceptable($"The endorsement speaks for {body.Delegation}; you are of {delegation}.");
         var now = time.GetUtcNow();
         var at = DateTimeOffset.FromUnixTimeSeconds(body.EndorsedAt);
-        if ((at - now).Duration() > ClockTolerance)
-            return Problems.Unacceptable($"The endorsement is dated {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, more than {ClockTolerance.TotalMinutes} minutes from the server's clock ({now.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC).");
+        if (at > now + ClockTolerance || at < now - MaxAge)
+            return Problems.Unacceptable($"The endorsement is dated {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; the server ({now.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC) takes endorsements made in the last {MaxAge.TotalHours} hours, and at most {ClockTolerance.TotalMinutes} minutes ahead of its clock.");
         if (!CompositePublicKey.Decode(user.IdentityPublicKey).TryGetValue(out var identity, out _) || !await signed.VerifyAsync(suite, identity, cancellationToken))
             return Problems.Unacceptable("The endorsement's signature does not verify under your identity key.");
         var kind = (int)body.Kind;
