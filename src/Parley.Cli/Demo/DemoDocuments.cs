@@ -1,5 +1,6 @@
 using System.Text;
 using Parley.Client.Api;
+using Parley.Cli.Documents;
 using Parley.Client.Documents;
 using Parley.Client.Flows;
 using Parley.Client.Keys;
@@ -38,23 +39,23 @@ internal sealed class DemoDocuments(HttpClient http)
     public async Task<DemoDocument> SeedAsync(DemoManifest manifest, CancellationToken cancellationToken)
     {
         DocumentView created;
-        await using (var author = await Person.OpenAsync(http, manifest, FirstAuthor, cancellationToken).ConfigureAwait(false))
+        await using (var author = await OpenAsync(http, manifest, FirstAuthor, cancellationToken).ConfigureAwait(false))
         {
             var room = await JointRoomAsync(author, cancellationToken).ConfigureAwait(false);
             using var text = new MemoryStream(Encoding.UTF8.GetBytes(DemoTreaty.Version1));
             created = await author.Documents.UploadAsync(room, text, new DocumentUpload(DemoTreaty.Title, "text/markdown"), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        await using (var second = await Person.OpenAsync(http, manifest, SecondAuthor, cancellationToken).ConfigureAwait(false))
+        await using (var second = await OpenAsync(http, manifest, SecondAuthor, cancellationToken).ConfigureAwait(false))
         {
             using var text = new MemoryStream(Encoding.UTF8.GetBytes(DemoTreaty.Version2));
             await second.Documents.AddVersionAsync(created.Id, text, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        await using (var head = await Person.OpenAsync(http, manifest, Initialler, cancellationToken).ConfigureAwait(false))
+        await using (var head = await OpenAsync(http, manifest, Initialler, cancellationToken).ConfigureAwait(false))
             await head.Documents.EndorseAsync(created.Id, 2, EndorsementKind.Initial, cancellationToken).ConfigureAwait(false);
         return new DemoDocument(created.Id, DemoTreaty.Title, DemoRooms.Joint, 2, [FirstAuthor, SecondAuthor], 2, Initialler);
     }
 
-    private static async Task<Guid> JointRoomAsync(Person person, CancellationToken cancellationToken)
+    private static async Task<Guid> JointRoomAsync(CliDocuments person, CancellationToken cancellationToken)
     {
         var rooms = await person.Rooms.ListRoomsAsync(cancellationToken).ConfigureAwait(false);
         return rooms.FirstOrDefault(r => r.Name == DemoRooms.Joint)?.Id
@@ -62,53 +63,9 @@ internal sealed class DemoDocuments(HttpClient http)
     }
 
     // A seeded person with their keys open for as long as they act: documents are signed by their authors and endorsers.
-    private sealed class Person : IAsyncDisposable
+    private static async Task<CliDocuments> OpenAsync(HttpClient http, DemoManifest manifest, string email, CancellationToken cancellationToken)
     {
-        private readonly UnlockedIdentity _identity;
-
-        private Person(RoomsClient rooms, UnlockedIdentity identity)
-        {
-            Rooms = rooms;
-            _identity = identity;
-            Documents = DocumentsClient.Open(rooms, identity);
-        }
-
-        public RoomsClient Rooms { get; }
-
-        public DocumentsClient Documents { get; }
-
-        public static async Task<Person> OpenAsync(HttpClient http, DemoManifest manifest, string email, CancellationToken cancellationToken)
-        {
-            var user = manifest.Users.SingleOrDefault(u => string.Equals(u.Email, email, StringComparison.OrdinalIgnoreCase))
-                ?? throw new InvalidOperationException($"demo.json has no account {email}.");
-            var store = new FileProfileStore(user.Profile);
-            var profile = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
-            if (profile?.SessionToken is not { } token)
-                throw new InvalidOperationException($"The seeded profile of {email} ({user.Profile}) is not signed in; start the demo on a new folder.");
-            var client = new ParleyClient(http) { Session = SessionCredentials.Bearer(token) };
-            var identity = await new ProfileUnlock(store, Suite).UnlockAsync(user.Password, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var rooms = await RoomsClient.OpenAsync(client, store, Suite, identity, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return new Person(rooms, identity);
-            }
-            catch
-            {
-                identity.Dispose();
-                throw;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await Rooms.DisposeAsync().ConfigureAwait(false);
-            }
-            finally
-            {
-                _identity.Dispose();
-            }
-        }
+        var person = await DemoPeople.OpenAsync(http, manifest, email, Suite, cancellationToken).ConfigureAwait(false);
+        return await CliDocuments.OpenAsync(person.Client, person.Store, person.Identity, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -81,15 +81,9 @@ internal sealed class DemoRooms(HttpClient http)
     private async Task<RoomsClient> PersonAsync(DemoManifest manifest, string email, Dictionary<string, RoomsClient> people, CancellationToken cancellationToken)
     {
         if (people.TryGetValue(email, out var known)) return known;
-        var user = manifest.Users.SingleOrDefault(u => string.Equals(u.Email, email, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException($"demo.json has no account {email}.");
-        var store = new FileProfileStore(user.Profile);
-        var profile = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
-        if (profile?.SessionToken is not { } token)
-            throw new InvalidOperationException($"The seeded profile of {email} ({user.Profile}) is not signed in; start the demo on a new folder.");
-        var client = new ParleyClient(http) { Session = SessionCredentials.Bearer(token) };
-        using var identity = await new ProfileUnlock(store, Suite).UnlockAsync(user.Password, cancellationToken).ConfigureAwait(false);
-        var rooms = await RoomsClient.OpenAsync(client, store, Suite, identity, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var person = await DemoPeople.OpenAsync(http, manifest, email, Suite, cancellationToken).ConfigureAwait(false);
+        using var identity = person.Identity;
+        var rooms = await RoomsClient.OpenAsync(person.Client, person.Store, Suite, identity, cancellationToken: cancellationToken).ConfigureAwait(false);
         people[email] = rooms;
         return rooms;
     }

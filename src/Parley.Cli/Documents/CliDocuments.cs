@@ -1,7 +1,9 @@
 using System.Globalization;
 using Parley.Cli.Identity;
 using Parley.Client.Documents;
+using Parley.Client.Api;
 using Parley.Client.Keys;
+using Parley.Client.Profiles;
 using Parley.Client.Rooms;
 
 namespace Parley.Cli.Documents;
@@ -30,15 +32,19 @@ internal sealed class CliDocuments : IAsyncDisposable
     public static async Task<CliDocuments> OpenAsync(CliSession session, bool passwordFromStdin, CancellationToken cancellationToken)
     {
         var identity = await session.UnlockAsync(passwordFromStdin, cancellationToken).ConfigureAwait(false);
-        RoomsClient? rooms = null;
+        return await OpenAsync(session.Client, session.Store, identity, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the rooms of <paramref name="store"/>'s profile with <paramref name="identity"/>, which this object then owns (disposed with it, or now on failure).</summary>
+    public static async Task<CliDocuments> OpenAsync(ParleyClient client, IProfileStore store, UnlockedIdentity identity, CancellationToken cancellationToken)
+    {
         try
         {
-            rooms = await RoomsClient.OpenAsync(session.Client, session.Store, CliSession.Suite, identity, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var rooms = await RoomsClient.OpenAsync(client, store, CliSession.Suite, identity, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new CliDocuments(rooms, identity);
         }
         catch
         {
-            if (rooms is not null) await rooms.DisposeAsync().ConfigureAwait(false);
             identity.Dispose();
             throw;
         }

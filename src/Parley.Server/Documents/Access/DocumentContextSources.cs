@@ -14,10 +14,10 @@ namespace Parley.Server.Documents.Access;
 public static class DocumentContextSources
 {
     /// <summary>The label of the first version of a new document.</summary>
-    public static IPolicyContextSource CreateLabel { get; } = new FromBody<CreateDocumentRequest>((request, context, http) => WithLabel(http, context, request.Envelope));
+    public static IPolicyContextSource CreateLabel { get; } = PolicyContextSources.FromJsonBody<CreateDocumentRequest>((request, context, http) => WithLabel(http, context, request.Envelope));
 
     /// <summary>The label of a new version.</summary>
-    public static IPolicyContextSource VersionLabel { get; } = new FromBody<AddVersionRequest>((request, context, http) => WithLabel(http, context, request.Envelope));
+    public static IPolicyContextSource VersionLabel { get; } = PolicyContextSources.FromJsonBody<AddVersionRequest>((request, context, http) => WithLabel(http, context, request.Envelope));
 
     private static ContextReading WithLabel(HttpContext http, PolicyContext context, byte[]? envelope)
     {
@@ -28,29 +28,5 @@ public static class DocumentContextSources
         return scheme.ParseBanner(decoded.Manifest.Body.Label).TryGetValue(out var label, out error)
             ? ContextReading.Ok(context with { WrittenLabel = label })
             : ContextReading.Bad(context, $"The version's label is not valid: {error.Message}");
-    }
-
-    // The body is read here and again by the handler's binding: buffered and rewound.
-    private sealed class FromBody<TBody>(Func<TBody, PolicyContext, HttpContext, ContextReading> read) : IPolicyContextSource where TBody : class
-    {
-        public async ValueTask<ContextReading> ReadAsync(HttpContext http, PolicyContext context)
-        {
-            var typeInfo = (JsonTypeInfo<TBody>)ApiJson.Default.GetTypeInfo(typeof(TBody))!;
-            http.Request.EnableBuffering();
-            TBody? body;
-            try
-            {
-                body = await JsonSerializer.DeserializeAsync(http.Request.Body, typeInfo, http.RequestAborted);
-            }
-            catch (JsonException e)
-            {
-                return ContextReading.Bad(context, $"The request body is not valid JSON for this endpoint: {e.Message}");
-            }
-            finally
-            {
-                http.Request.Body.Position = 0;
-            }
-            return body is null ? ContextReading.Bad(context, "The request needs a JSON body.") : read(body, context, http);
-        }
     }
 }

@@ -131,15 +131,7 @@ public static class DestructionApi
         document.DeclassifyOn = request.DeclassifyOn;
         document.DestroyAfter = request.DestroyAfter;
         document.Version++;
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            return DocumentProblems.Concurrent();
-        }
+        if (!await DocumentsApi.SaveAsync(db, cancellationToken)) return DocumentProblems.Concurrent();
         return TypedResults.Ok(await views.ViewAsync(document, cancellationToken));
     }
 }

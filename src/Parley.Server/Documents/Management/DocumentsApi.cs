@@ -250,4 +250,19 @@ public static class DocumentsApi
         var document = await db.Set<DocumentRecord>().AsNoTracking().SingleAsync(d => d.Id == id, cancellationToken);
         return TypedResults.Ok(await views.ViewAsync(document, cancellationToken));
     }
+
+    /// <summary>Saves; false when another writer changed the document first (nothing was written, the change tracker is cleared).</summary>
+    internal static async Task<bool> SaveAsync(ParleyDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
 }

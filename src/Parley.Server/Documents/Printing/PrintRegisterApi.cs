@@ -80,15 +80,7 @@ public static class PrintRegisterApi
             new LedgerField("document", id.ToString()), new LedgerField("copy", copy.ToString(CultureInfo.InvariantCulture)),
             new LedgerField("version", n.ToString(CultureInfo.InvariantCulture)), new LedgerField("recipient", caller.User.Id.ToString()),
             new LedgerField("device", device.ToString()), new LedgerField("label", version.Label), new LedgerField("record-hash", Convert.ToHexStringLower(hash)));
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            return DocumentProblems.Concurrent();
-        }
+        if (!await DocumentsApi.SaveAsync(db, cancellationToken)) return DocumentProblems.Concurrent();
         var choices = marking.Choices(document, new CanaryCopy(caller.User.Id, copy), request.Sites);
         return TypedResults.Created($"/api/documents/{id}/prints", new PrintGrant(copy, encoded, choices, caller.User.DisplayName, printedAt,
             printing.HighestLevel?.Name, printing.NoPrintCompartments));

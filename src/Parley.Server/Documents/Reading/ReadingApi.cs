@@ -130,15 +130,7 @@ public static class ReadingApi
                 new LedgerField("document", id.ToString()), new LedgerField("version", n.ToString(CultureInfo.InvariantCulture)),
                 new LedgerField("room", roomId.ToString()), new LedgerField("epoch", room.Epoch.ToString(CultureInfo.InvariantCulture)),
                 new LedgerField("wraps", added.Count.ToString(CultureInfo.InvariantCulture)));
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                db.ChangeTracker.Clear();
-                return DocumentProblems.Concurrent();
-            }
+            if (!await DocumentsApi.SaveAsync(db, cancellationToken)) return DocumentProblems.Concurrent();
         }
         return TypedResults.Ok(await views.ViewAsync(document, cancellationToken));
     }

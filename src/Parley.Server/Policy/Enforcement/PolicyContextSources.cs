@@ -95,6 +95,10 @@ public static class PolicyContextSources
             : ContextReading.Bad(context, $"The label of the content is not valid: {error.Message}");
     }
 
+    /// <summary>A source that reads the request's JSON body (of the API contract) once, buffered so the handler's binding reads it again.</summary>
+    public static IPolicyContextSource FromJsonBody<TBody>(Func<TBody, PolicyContext, HttpContext, ContextReading> read) =>
+        new FromBody<TBody>((body, context, http) => ValueTask.FromResult(read(body, context, http)));
+
     private sealed class Delegated(Func<HttpContext, PolicyContext, ValueTask<ContextReading>> read) : IPolicyContextSource
     {
         public ValueTask<ContextReading> ReadAsync(HttpContext http, PolicyContext context) => read(http, context);

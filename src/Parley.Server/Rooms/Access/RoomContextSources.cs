@@ -18,7 +18,7 @@ namespace Parley.Server.Rooms.Access;
 public static class RoomContextSources
 {
     /// <summary>The message's portion label as written, and the hex SHA-256 of the message bytes (the item a downgrade may name).</summary>
-    public static IPolicyContextSource MessageLabel { get; } = new FromBody<PostMessageRequest>((request, context, http) =>
+    public static IPolicyContextSource MessageLabel { get; } = PolicyContextSources.FromJsonBody<PostMessageRequest>((request, context, http) =>
     {
         if (request.Message is null) return ContextReading.Bad(context, "Give the message bytes.");
         if (!RoomMessage.Decode(request.Message).TryGetValue(out var message, out var error))
@@ -27,7 +27,7 @@ public static class RoomContextSources
     });
 
     /// <summary>The label a new epoch's roster carries.</summary>
-    public static IPolicyContextSource RosterLabel { get; } = new FromBody<PublishEpochRequest>((request, context, http) =>
+    public static IPolicyContextSource RosterLabel { get; } = PolicyContextSources.FromJsonBody<PublishEpochRequest>((request, context, http) =>
     {
         if (request.Roster is null) return ContextReading.Bad(context, "Give the signed roster.");
         if (!DeviceSigned<Roster>.Decode(request.Roster).TryGetValue(out var roster, out var error))
@@ -56,29 +56,5 @@ public static class RoomContextSources
     private sealed class Delegated(Func<HttpContext, PolicyContext, ValueTask<ContextReading>> read) : IPolicyContextSource
     {
         public ValueTask<ContextReading> ReadAsync(HttpContext http, PolicyContext context) => read(http, context);
-    }
-
-    // The body is read here and again by the handler's binding: buffered and rewound.
-    private sealed class FromBody<TBody>(Func<TBody, PolicyContext, HttpContext, ContextReading> read) : IPolicyContextSource where TBody : class
-    {
-        public async ValueTask<ContextReading> ReadAsync(HttpContext http, PolicyContext context)
-        {
-            var typeInfo = (JsonTypeInfo<TBody>)ApiJson.Default.GetTypeInfo(typeof(TBody))!;
-            http.Request.EnableBuffering();
-            TBody? body;
-            try
-            {
-                body = await JsonSerializer.DeserializeAsync(http.Request.Body, typeInfo, http.RequestAborted);
-            }
-            catch (JsonException e)
-            {
-                return ContextReading.Bad(context, $"The request body is not valid JSON for this endpoint: {e.Message}");
-            }
-            finally
-            {
-                http.Request.Body.Position = 0;
-            }
-            return body is null ? ContextReading.Bad(context, "The request needs a JSON body.") : read(body, context, http);
-        }
     }
 }
